@@ -1,0 +1,39 @@
+"""Reading the course's YAML content files, with errors an author understands."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from course.errors import ContentError
+
+CONTENT_DIR = Path(__file__).parent / "content"
+
+
+def read_yaml(path: Path) -> Any:
+    """Parse one YAML file; a syntax error names the file and line."""
+    import yaml  # PyYAML is light, but only content loaders need it
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ContentError(str(path), None, f"cannot be read ({exc.strerror})",
+                           "check the file exists and is readable") from exc
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        item = f"line {mark.line + 1}" if mark else None
+        raise ContentError(str(path), item, f"is not valid YAML ({getattr(exc, 'problem', exc)})",
+                           "check indentation and quoting near that line") from exc
+
+
+def require(mapping: Any, field: str, file: str, item: str | None, kind: type | tuple[type, ...],
+            fix: str) -> Any:
+    """Return ``mapping[field]`` if present and of the right kind, else a ContentError."""
+    if not isinstance(mapping, dict) or field not in mapping or mapping[field] is None:
+        raise ContentError(file, item, f"has no `{field}`", fix)
+    value = mapping[field]
+    if not isinstance(value, kind):
+        names = kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
+        raise ContentError(file, item, f"`{field}` should be {names}, not {type(value).__name__}", fix)
+    return value

@@ -1,0 +1,139 @@
+"""The syllabus: the one manifest of modules, objectives, minutes and pass marks."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from course._yaml import CONTENT_DIR, read_yaml, require
+from course.errors import ContentError
+
+SYLLABUS_FILE = CONTENT_DIR / "syllabus.yml"
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+MODULES_DIR = PROJECT_ROOT / "modules"
+
+
+@dataclass(frozen=True)
+class Objective:
+    id: str
+    text: str
+    cite: tuple[str, ...] = ()
+
+    @property
+    def module_id(self) -> str:
+        return f"{int(self.id.split('.')[0]):02d}"
+
+
+@dataclass(frozen=True)
+class Module:
+    id: str
+    slug: str
+    title: str
+    minutes: int
+    objectives: tuple[Objective, ...]
+    pass_mark: float | None = None
+
+    @property
+    def assessed(self) -> bool:
+        """True for modules with a graded assessment (01–05)."""
+        return self.pass_mark is not None
+
+
+@dataclass(frozen=True)
+class CourseInfo:
+    title: str
+    version: str
+    provider: str
+    content_review_date: str
+    declaration_of_interests: str
+    cpd_type: str
+
+
+@dataclass(frozen=True)
+class Syllabus:
+    course: CourseInfo
+    modules: tuple[Module, ...]
+    _objectives: dict[str, Objective] = field(default_factory=dict, repr=False)
+
+    def module(self, module_id: str) -> Module:
+        for module in self.modules:
+            if module.id == module_id or module.slug == module_id:
+                return module
+        known = ", ".join(m.id for m in self.modules)
+        raise ContentError("syllabus.yml", f"module {module_id!r}", "does not exist",
+                           f"use one of the module ids {known}")
+
+    def objective(self, objective_id: str) -> Objective:
+        try:
+            return self._objectives[objective_id]
+        except KeyError:
+            raise ContentError("syllabus.yml", f"objective {objective_id!r}", "does not exist",
+                               "use an objective id listed in course/content/syllabus.yml") from None
+
+    def objectives(self) -> list[Objective]:
+        return list(self._objectives.values())
+
+    def notebook_path(self, module_id: str) -> Path:
+        return MODULES_DIR / f"{self.module(module_id).slug}.ipynb"
+
+    @property
+    def total_minutes(self) -> int:
+        return sum(m.minutes for m in self.modules)
+
+
+def parse_syllabus(data: object, file: str = "syllabus.yml", known_keys: set[str] | None = None) -> Syllabus:
+    info = require(data, "course", file, None, dict, "start with a `course:` section (title, version, ...)")
+    course = CourseInfo(**{
+        name: str(require(info, name, file, "course", (str, int, float), f"add `{name}` under `course:`"))
+        for name in ("title", "version", "provider", "content_review_date",
+                     "declaration_of_interests", "cpd_type")
+    })
+    modules: list[Module] = []
+    objectives: dict[str, Objective] = {}
+    for index, entry in enumerate(require(data, "modules", file, None, list, "add a `modules:` list"), 1):
+        module_id = str(require(entry, "id", file, f"module {index}", (str, int), 'give the module an id such as "01"'))
+        item = f"module {module_id}"
+        if not re.fullmatch(r"\d\d", module_id):
+            raise ContentError(file, item, "id must be two digits", 'quote it, e.g. id: "01"')
+        if any(m.id == module_id for m in modules):
+            raise ContentError(file, item, "appears twice", "give each module its own id")
+        minutes = require(entry, "minutes", file, item, int, "give the estimated minutes as a whole number")
+        pass_mark = entry.get("pass_mark")
+        if pass_mark is not None and not (isinstance(pass_mark, (int, float)) and 0 < pass_mark <= 1):
+            raise ContentError(file, item, "pass_mark must be a fraction between 0 and 1", "e.g. pass_mark: 0.8")
+        module_objectives: list[Objective] = []
+        for objective in entry.get("objectives") or []:
+            oid = str(require(objective, "id", file, item, (str, float), 'give the objective an id such as "1.2"'))
+            oitem = f"objective {oid}"
+            if not re.fullmatch(r"\d+\.\d+", oid) or int(oid.split(".")[0]) != int(module_id):
+                raise ContentError(file, oitem, f"id does not belong to module {module_id}",
+                                   f'number it "{int(module_id)}.N" and quote it')
+            if oid in objectives:
+                raise ContentError(file, oitem, "appears twice", "give each objective its own id")
+            cite = tuple(objective.get("cite") or ())
+            if known_keys is not None:
+                for key in cite:
+                    if key not in known_keys:
+                        raise ContentError(file, oitem, f"cites unknown reference key `{key}`",
+                                           "use a key listed in course/content/references.yml")
+            objectives[oid] = Objective(oid, require(objective, "text", file, oitem, str, "state the objective"), cite)
+            module_objectives.append(objectives[oid])
+        modules.append(Module(
+            id=module_id,
+            slug=require(entry, "slug", file, item, str, 'add the slug, e.g. "01_exosome_biology"'),
+            title=require(entry, "title", file, item, str, "add the title"),
+            minutes=minutes,
+            objectives=tuple(module_objectives),
+            pass_mark=float(pass_mark) if pass_mark is not None else None,
+        ))
+    return Syllabus(course=course, modules=tuple(modules), _objectives=objectives)
+
+
+@lru_cache(maxsize=1)
+def load_syllabus(path: Path | None = None) -> Syllabus:
+    """The course syllabus, validated against the bibliography."""
+    from course.references import load_references
+
+    file = path or SYLLABUS_FILE
+    return parse_syllabus(read_yaml(file), file=file.name, known_keys=set(load_references().keys()))
