@@ -16,6 +16,8 @@ a verb that needs them is first used.
 """
 from __future__ import annotations
 
+import sys
+import types
 from importlib import import_module
 from typing import Any
 
@@ -68,3 +70,21 @@ def __getattr__(name: str) -> Any:
 
 def __dir__() -> list[str]:
     return sorted(__all__)
+
+
+class _CoursePackage(types.ModuleType):
+    """Keeps the verbs callable after their own submodules are imported.
+
+    Importing ``course.quiz`` (the module) makes Python set ``course.quiz`` to that
+    module, which would hide the verb ``course.quiz(...)``. Verb names therefore never
+    take a submodule as their value; the submodules stay reachable in ``sys.modules``
+    and by ``from course.quiz import ...``.
+    """
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name in _VERBS and isinstance(value, types.ModuleType):
+            return
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _CoursePackage

@@ -1,0 +1,39 @@
+"""course/figures: the shared theme and the figure() dispatcher."""
+import pytest
+
+from course.errors import ContentError
+from course.figures import Figure, build, theme
+
+
+def test_palette_is_okabe_ito_and_every_series_also_differs_by_symbol_and_dash():
+    assert theme.PALETTE[:3] == ["#0072B2", "#D55E00", "#009E73"]
+    styles = [theme.style(i) for i in range(6)]
+    assert len({s["symbol"] for s in styles}) == 6 and len({s["dash"] for s in styles}) == 6
+
+
+def test_apply_gives_a_title_and_labelled_axes():
+    import plotly.graph_objects as go
+
+    fig = theme.apply(go.Figure(), title="T", x_title="X (nm)", y_title="Y")
+    assert fig.layout.title.text == "T"
+    assert fig.layout.xaxis.title.text == "X (nm)" and fig.layout.yaxis.title.text == "Y"
+
+
+def test_a_figure_has_a_text_description_and_an_accessible_data_table():
+    import plotly.graph_objects as go
+
+    f = Figure(figure=theme.apply(go.Figure(), "Sizes", "x", "y"), description="Bars of size.",
+               columns=["Thing", "Size (nm)"], rows=[["EV", 100.0]], cite=["misev2018"])
+    assert "Figure description." in f.description_html() and "Théry et al., 2018" in f.description_html()
+    table = f.table_html()
+    assert '<th scope="col">Size (nm)</th>' in table and "<caption>Data for the figure: Sizes</caption>" in table
+
+
+def test_an_unknown_figure_name_says_how_to_add_one():
+    with pytest.raises(ContentError, match="not a figure the course has.*course/figures/no_such.py"):
+        build("no_such")
+
+
+def test_names_that_are_not_identifiers_are_refused():
+    with pytest.raises(ContentError, match="not a figure name"):
+        build("../etc")

@@ -1,0 +1,59 @@
+"""Packaging: pyproject and environment.yml agree; import course stays light."""
+import re
+import subprocess
+import sys
+import tomllib
+
+from tests.conftest import ROOT
+
+
+def _normalise(requirement: str) -> tuple[str, str]:
+    name, spec = re.match(r"\s*([A-Za-z0-9_.\-]+)\s*(.*)", requirement).groups()
+    return name.lower().replace("_", "-"), spec.replace(" ", "")
+
+
+def runtime_from_pyproject() -> dict[str, str]:
+    data = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    return dict(_normalise(r) for r in data["project"]["dependencies"])
+
+
+def runtime_from_environment(path) -> dict[str, str]:
+    import yaml
+
+    deps = yaml.safe_load(path.read_text())["dependencies"]
+    names = [d for d in deps if isinstance(d, str) and not d.startswith(("python", "pip"))]
+    pip = [d for d in deps if isinstance(d, dict) for d in d.get("pip", [])]
+    return dict(_normalise(r.replace("=", "==", 1) if re.search(r"[^<>=!]=[^=]", r) else r) for r in names + pip)
+
+
+def test_environment_yml_lists_the_same_runtime_dependencies_as_pyproject():
+    assert runtime_from_environment(ROOT / "environment.yml") == runtime_from_pyproject()
+
+
+def test_the_runtime_dependencies_are_the_designed_ones():
+    assert {"jupyterlab", "notebook", "ipywidgets", "nbgrader", "plotly", "pyyaml"} <= set(runtime_from_pyproject())
+
+
+def test_import_course_loads_no_plotly_ipywidgets_or_nbgrader():
+    code = ("import sys, course; heavy = [m for m in ('plotly', 'ipywidgets', 'nbgrader', 'nbformat', 'yaml') "
+            "if m in sys.modules]; print(heavy)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
+def test_the_console_script_is_declared():
+    data = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    assert data["project"]["scripts"]["exocourse"] == "course.cli:main"
+
+
+def test_ci_runs_make_test_and_the_readme_gives_the_same_command():
+    assert "make test" in (ROOT / ".ci" / "run").read_text()
+    assert "make test" in (ROOT / "README.md").read_text() and "make lab" in (ROOT / "README.md").read_text()
+
+
+def test_verbs_stay_callable_after_their_own_submodules_are_imported():
+    code = ("import course.quiz, course.reflect, course.record, course; "
+            "print(all(callable(v) and not isinstance(v, type(course)) "
+            "for v in (course.quiz, course.reflect, course.record, course.figure, course.cite)))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "True"

@@ -1,0 +1,85 @@
+"""course/quiz.py: the self-check widget, exercised through real ipywidgets objects."""
+import copy
+
+import pytest
+
+from course.progress import default_store
+from course.questions import parse_bank
+from course.quiz import QuizView, quiz
+from tests.test_questions import MULTIPLE, NUMERIC, SINGLE
+
+
+def view(question_raw):
+    return QuizView(parse_bank({"module": "01", "questions": [copy.deepcopy(question_raw)]}, "t.yml").questions[0])
+
+
+def test_every_control_has_a_label_and_the_buttons_say_what_they_do():
+    for raw in (SINGLE, MULTIPLE, NUMERIC):
+        v = view(raw)
+        for control in v.controls:
+            children = getattr(control, "children", None) or [control]
+            assert any(getattr(c, "description", "") for c in children)
+        assert v.check_button.description == "Check" and v.retry_button.description == "Try again"
+
+
+def test_a_wrong_then_right_answer_shows_each_options_feedback_and_records_both(learner_home):
+    v = view(SINGLE)
+    v.choice.value = 0
+    assert not v.check().correct
+    assert "Not quite" in v.feedback.value and "Needs proof of origin." in v.feedback.value
+    assert "Théry et al., 2018" in v.feedback.value  # the option's citation
+    v.reset()
+    assert v.feedback.value == "" and v.choice.value is None
+    v.choice.value = 1
+    assert v.check().correct
+    assert "Correct" in v.feedback.value and "The umbrella term." in v.feedback.value
+    assert "Another subtype." in v.feedback.value  # after a right answer, every option is explained
+    attempts = default_store().load()["attempts"]
+    assert [(a["question"], a["correct"]) for a in attempts] == [("ev-term", False), ("ev-term", True)]
+
+
+@pytest.mark.parametrize("typed", ["abc", "1e10 particles"])
+def test_a_badly_formatted_number_is_explained_and_nothing_is_recorded(typed):
+    v = view(NUMERIC)
+    v.text.value = typed
+    assert v.check() is None
+    assert "number only" in v.feedback.value and "not marked" in v.feedback.value
+    assert default_store().load()["attempts"] == []
+
+
+def test_checking_with_nothing_chosen_asks_for_an_answer_without_recording():
+    v = view(SINGLE)
+    assert v.check() is None
+    assert "Choose one option" in v.feedback.value
+    assert default_store().load()["attempts"] == []
+
+
+def test_a_corrupt_record_mid_lesson_is_reported_in_the_feedback_and_the_quiz_goes_on(learner_home):
+    v = view(SINGLE)
+    (learner_home / "progress.json").write_text("garbage", encoding="utf-8")
+    v.choice.value = 1
+    assert v.check().correct
+    assert "fresh record has started" in v.feedback.value
+    assert (learner_home / "progress.json.bak").exists()
+
+
+def test_multiple_select_says_how_many_right_options_were_missed():
+    v = view(MULTIPLE)
+    v.boxes[1].value = True
+    v.check()
+    assert "You missed 1 option" in v.feedback.value
+
+
+def test_while_nbgrader_executes_no_widget_is_shown(monkeypatch, capsys):
+    from course.questions import load_all_banks
+
+    bank = load_all_banks()[0]
+    monkeypatch.setenv("NBGRADER_EXECUTION", "autograde")
+    quiz(bank.module, bank.questions[0].id)
+    assert "appear when you open this lesson in JupyterLab" in capsys.readouterr().out
+
+
+def test_the_public_verb_is_this_function():
+    import course
+
+    assert course.quiz is quiz
