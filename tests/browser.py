@@ -84,6 +84,14 @@ def chromium_page(viewport: dict[str, int] | None = None) -> Iterator[object]:
 def open_and_run_all(page, url: str, done_text: str, timeout_ms: int = 180_000) -> None:
     """Open a notebook, wait for its kernel, run all cells and wait for ``done_text``."""
     page.goto(url, wait_until="domcontentloaded")
+    # A notebook without kernel metadata asks which kernel to use; the lessons carry it,
+    # but accept the default rather than hang if one ever does not.
+    select = page.get_by_role("button", name="Select", exact=True)
+    try:
+        select.wait_for(timeout=4_000)
+        select.click()
+    except Exception:  # noqa: BLE001 - no dialog is the normal case
+        pass
     page.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell.currentWidget "
                            "&& window.jupyterapp.shell.currentWidget.sessionContext "
                            "&& window.jupyterapp.shell.currentWidget.sessionContext.session "

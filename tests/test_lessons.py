@@ -71,6 +71,11 @@ def test_lessons_are_committed_without_outputs_or_execution_counts(path):
 # ---------------------------------------------------------------- the frame
 
 @pytest.mark.parametrize("path", LESSONS, ids=IDS)
+def test_lesson_names_the_python3_kernel_so_jupyterlab_starts_it_without_asking(path):
+    assert read(path)["metadata"].get("kernelspec", {}).get("name") == "python3"
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=IDS)
 def test_lesson_opens_with_start_and_closes_with_key_points_reflection_references_and_record(path):
     cells = read(path)["cells"]
     code = [cell_source(c) for c in cells if c["cell_type"] == "code"]
