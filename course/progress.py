@@ -70,10 +70,27 @@ class ProgressStore:
             data = json.loads(text)
         except json.JSONDecodeError:
             return self._set_aside("it is not valid JSON (perhaps it was cut short or edited)")
+        if isinstance(data, dict) and needs_migration(data):
+            data = self._migrate(data, text)
         problem = _shape_problem(data)
         if problem:
             return self._set_aside(problem)
         return _with_defaults(data)
+
+    def _migrate(self, data: dict[str, Any], original: str) -> dict[str, Any]:
+        """Bring an older record up to date, keeping the original file beside it first."""
+        try:
+            migrated = migrate(data)
+        except (TypeError, ValueError, AttributeError):
+            return self._set_aside("it came from an earlier version of the course and could not be converted")
+        if _shape_problem(migrated):
+            return data  # damaged rather than old: the shape check in `load` sets it aside and says why
+        keep = _free_backup_name(self.path, f".v{data.get('schema', 0)}")
+        keep.write_text(original, encoding="utf-8")
+        self._write(migrated)
+        self._notify(f"Your progress record came from an earlier version of the course and has been brought "
+                     f"up to date; the original was kept as {keep.name}.")
+        return migrated
 
     def _set_aside(self, why: str) -> dict[str, Any]:
         backup = _free_backup_name(self.path)
@@ -150,11 +167,11 @@ def default_store() -> ProgressStore:
     return ProgressStore()
 
 
-def _free_backup_name(path: Path) -> Path:
-    backup = path.with_name(path.name + ".bak")
+def _free_backup_name(path: Path, tag: str = "") -> Path:
+    backup = path.with_name(f"{path.name}{tag}.bak")
     counter = 1
     while backup.exists():
-        backup = path.with_name(f"{path.name}.{counter}.bak")
+        backup = path.with_name(f"{path.name}{tag}.{counter}.bak")
         counter += 1
     return backup
 
@@ -173,3 +190,46 @@ def _with_defaults(data: dict[str, Any]) -> dict[str, Any]:
     merged = {**record, **copy.deepcopy(data)}
     merged["learner"] = {**record["learner"], **(data.get("learner") or {})}
     return merged
+
+
+# ------------------------------------------------------------ older records
+# Schema 0 is the flat, unversioned file written by the pre-release course (0.x):
+#   {"name": "...", "registration": "...",
+#    "completed": {"01": iso}, "minutes": {"01": 42},
+#    "quiz": {"01": {"ev-term": true}}, "reflections": {"01": "one free-text note"}}
+# A file without "schema" that already has the version-1 parts is version 1 unstamped.
+# A file from a newer course (schema > SCHEMA_VERSION) is read as it is: keys this
+# version does not know are kept untouched, so nothing is lost by an older course.
+_SCHEMA_0_KEYS = ("name", "completed", "minutes", "quiz")
+
+
+def needs_migration(data: dict[str, Any]) -> bool:
+    """True for a record written by an older version of the course."""
+    return "schema" not in data or (isinstance(data["schema"], int) and data["schema"] < SCHEMA_VERSION)
+
+
+def migrate(data: dict[str, Any]) -> dict[str, Any]:
+    """An older progress record in the current schema; every learner-written word is carried over."""
+    if any(name in data for name in ("modules", "attempts")) and not any(name in data for name in _SCHEMA_0_KEYS):
+        return {**copy.deepcopy(data), "schema": SCHEMA_VERSION}
+    record = empty_record()
+    record["learner"] = {"name": str(data.get("name") or ""), "registration": str(data.get("registration") or "")}
+    completed: dict[str, Any] = dict(data.get("completed") or {})
+    for module, minutes in dict(data.get("minutes") or {}).items():
+        record["modules"].setdefault(str(module), {})["seconds"] = float(minutes) * 60
+    for module, finished in completed.items():
+        record["modules"].setdefault(str(module), {"seconds": 0.0})["finished"] = str(finished)
+    migrated_at = now_iso()
+    for module, answers in dict(data.get("quiz") or {}).items():
+        for question, correct in dict(answers).items():
+            record["attempts"].append({"module": str(module), "question": str(question), "answer": None,
+                                       "correct": bool(correct), "at": str(completed.get(module) or migrated_at)})
+    for module, note in dict(data.get("reflections") or {}).items():
+        if isinstance(note, dict):
+            entry = {name: str(note.get(name, "")) for name in REFLECTION_FIELDS}
+        else:  # one free-text note: it answered "what did you learn"
+            entry = {name: "" for name in REFLECTION_FIELDS} | {"learned": str(note)}
+        entry["saved"] = migrated_at
+        record["reflections"][str(module)] = entry
+    record["migrated_from"] = {"schema": data.get("schema", 0), "at": migrated_at}
+    return record

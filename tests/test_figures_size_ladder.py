@@ -92,6 +92,7 @@ def test_the_figure_is_a_log_scale_ladder_with_title_and_labelled_axes() -> None
     assert layout.xaxis.type == "log"
     assert built.title
     assert "log scale" in layout.xaxis.title.text
+    assert layout.yaxis.title.text
     assert list(layout.yaxis.categoryarray)[-1] == size_ladder.HAIR  # the largest at the top
 
 

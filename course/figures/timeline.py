@@ -1,0 +1,186 @@
+"""Guidance and warnings on exosome products, 2014–2025, as an interactive timeline.
+
+Lesson 03 shows it with ``course.figure("timeline")``. Each point is one dated event
+from ``course/content/data/timeline.csv``: hover over it to read the date, who acted,
+what they said and the reference key. Every kind of event has its own marker shape as
+well as its own colour, so the figure reads without colour too.
+"""
+from __future__ import annotations
+
+import csv
+import textwrap
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from course._yaml import CONTENT_DIR
+from course.errors import ContentError
+from course.figures import Figure, theme
+
+DATA_FILE = CONTENT_DIR / "data" / "timeline.csv"
+COLUMNS = ("date", "jurisdiction", "body", "event", "kind", "reference")
+FIRST_YEAR, LAST_YEAR = 2014, 2025
+
+# Kind -> legend label. The order fixes each kind's colour and marker shape.
+KINDS: dict[str, str] = {
+    "guidance": "Scientific society guidance",
+    "warning": "Safety notice or alert",
+    "enforcement": "Enforcement letter",
+    "regulation": "Regulator's rule or notice",
+    "evidence": "Published case report",
+    "media": "Press report",
+}
+# Lanes from top to bottom: international guidance first, then by jurisdiction.
+LANES = ("International", "United States", "United Kingdom", "Japan", "Taiwan", "Published evidence")
+
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+           "September", "October", "November", "December")
+
+
+@dataclass(frozen=True)
+class Event:
+    """One dated event on the timeline."""
+    when: date            # where the point sits (mid-month or mid-year when only that is known)
+    precision: str        # "day", "month" or "year": how much of the date the source gives
+    jurisdiction: str
+    body: str
+    event: str
+    kind: str
+    reference: str
+
+    @property
+    def date_text(self) -> str:
+        """The date as the source gives it, e.g. "6 December 2019", "December 2019", "2014"."""
+        if self.precision == "day":
+            return f"{self.when.day} {_MONTHS[self.when.month - 1]} {self.when.year}"
+        if self.precision == "month":
+            return f"{_MONTHS[self.when.month - 1]} {self.when.year}"
+        return str(self.when.year)
+
+
+def parse_date(text: str, file: str = "timeline.csv", item: str | None = None) -> tuple[date, str]:
+    """Read ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``; return the plotting date and its precision.
+
+    A year alone is placed at 1 July and a month alone on the 15th, so the point sits in
+    the middle of the period the source gives rather than pretending to a day.
+    """
+    parts = text.strip().split("-")
+    try:
+        numbers = [int(p) for p in parts]
+        if len(numbers) == 1 and len(parts[0]) == 4:
+            return date(numbers[0], 7, 1), "year"
+        if len(numbers) == 2:
+            return date(numbers[0], numbers[1], 15), "month"
+        if len(numbers) == 3:
+            return date(*numbers), "day"
+    except ValueError:
+        pass
+    raise ContentError(file, item, f"has date {text!r}, which is not a date",
+                       "write the date as YYYY-MM-DD, or YYYY-MM or YYYY when the source gives no day")
+
+
+def load_events(path: Path | None = None) -> list[Event]:
+    """The timeline's events, validated and in date order.
+
+    Every row needs all of :data:`COLUMNS`, a known kind, a date from 2014 to 2025 and a
+    ``reference`` that is a key in references.yml; a broken row raises a ContentError
+    naming the file, the row and the fix.
+    """
+    from course.references import load_references
+
+    file = path or DATA_FILE
+    bibliography = load_references()
+    try:
+        with open(file, newline="", encoding="utf-8") as handle:
+            reader = csv.DictReader(handle)
+            missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
+            if missing:
+                raise ContentError(file.name, None, f"lacks the column(s) {', '.join(missing)}",
+                                   f"give the header row: {','.join(COLUMNS)}")
+            rows = list(reader)
+    except OSError as exc:
+        raise ContentError(str(file), None, f"cannot be read ({exc.strerror})", "check the file exists") from exc
+    events: list[Event] = []
+    for number, row in enumerate(rows, start=2):  # row 1 is the header
+        item = f"row {number}"
+        for column in COLUMNS:
+            if not (row.get(column) or "").strip():
+                raise ContentError(file.name, item, f"has an empty {column!r}", f"fill in the {column}")
+        when, precision = parse_date(row["date"], file.name, item)
+        if not FIRST_YEAR <= when.year <= LAST_YEAR:
+            raise ContentError(file.name, item, f"is dated {when.year}, outside {FIRST_YEAR}–{LAST_YEAR}",
+                               "keep the timeline to the period the lesson covers")
+        kind = row["kind"].strip()
+        if kind not in KINDS:
+            raise ContentError(file.name, item, f"has unknown kind {kind!r}", f"use one of {', '.join(KINDS)}")
+        jurisdiction = row["jurisdiction"].strip()
+        if jurisdiction not in LANES:
+            raise ContentError(file.name, item, f"has unknown jurisdiction {jurisdiction!r}",
+                               f"use one of {', '.join(LANES)} (or add a lane in course/figures/timeline.py)")
+        reference = row["reference"].strip()
+        bibliography.check_keys([reference], file.name, item)
+        events.append(Event(when=when, precision=precision, jurisdiction=jurisdiction, body=row["body"].strip(),
+                            event=row["event"].strip(), kind=kind, reference=reference))
+    return sorted(events, key=lambda e: e.when)
+
+
+def build(kind: str | None = None) -> Figure:
+    """The timeline of guidance and warnings; ``kind="warning"`` (etc.) shows one kind only."""
+    import plotly.graph_objects as go
+
+    events = load_events()
+    if kind is not None:
+        if kind not in KINDS:
+            raise ContentError('course.figure("timeline")', f"kind={kind!r}", "is not a kind of event on the timeline",
+                               f"use one of {', '.join(repr(k) for k in KINDS)}, or leave kind out to see all")
+        events = [e for e in events if e.kind == kind]
+
+    fig = go.Figure()
+    for index, (name, label) in enumerate(KINDS.items()):
+        chosen = [e for e in events if e.kind == name]
+        if not chosen:
+            continue
+        look = theme.style(index)
+        fig.add_trace(go.Scatter(
+            x=[e.when.isoformat() for e in chosen],
+            y=[e.jurisdiction for e in chosen],
+            mode="markers",
+            name=label,
+            marker=dict(color=look["color"], symbol=look["symbol"], size=15,
+                        line=dict(color="#1a1a1a", width=1)),
+            text=[_hover(e) for e in chosen],
+            hovertemplate="%{text}<extra></extra>",
+        ))
+    theme.apply(fig, title="Exosome guidance, warnings and enforcement, 2014–2025",
+                x_title="Date of the source", y_title="Where it applies",
+                height=560, hovermode="closest")
+    # Legend below the plot, so the timeline keeps the full width on a narrow screen.
+    fig.update_layout(legend=dict(orientation="h", yanchor="top", y=-0.2, x=0,
+                                  title_text="Kind of event (colour and marker shape):"))
+    fig.update_yaxes(categoryorder="array", categoryarray=list(reversed(LANES)))
+    fig.update_xaxes(range=[f"{FIRST_YEAR - 1}-10-01", f"{LAST_YEAR}-12-31"], dtick="M12", tickformat="%Y")
+
+    counts = {label: sum(e.kind == name for e in events) for name, label in KINDS.items()}
+    summary = "By kind: " + "; ".join(f"{label.lower()}: {n}" for label, n in counts.items() if n)
+    description = (
+        f"A timeline of {len(events)} dated events from {FIRST_YEAR} to {LAST_YEAR}, one row per jurisdiction "
+        f"(international, United States, United Kingdom, Japan, Taiwan, and published evidence). {summary}. "
+        "Scientific guidance runs through the whole period; the United States events cluster from December 2019 "
+        "(FDA safety notification, MedWatch alert, Nebraska advisory) and continue with enforcement letters in "
+        "2020 and 2023; regulators in Taiwan (March 2024) and Japan (July 2024) follow; a UK press report in "
+        "March 2025 closes it. Events known only to the month or year are placed mid-month or mid-year. "
+        "The EU and UK ban on human-origin ingredients in cosmetics comes from Regulation (EC) No 1223/2009, "
+        "which predates the timeline."
+    )
+    return Figure(
+        figure=fig,
+        description=description,
+        columns=["Date", "Jurisdiction", "Who", "Event", "Kind", "Reference key"],
+        rows=[[e.date_text, e.jurisdiction, e.body, e.event, KINDS[e.kind], e.reference] for e in events],
+        cite=list(dict.fromkeys([*(e.reference for e in events), "eu1223"])),
+    )
+
+
+def _hover(event: Event) -> str:
+    wrapped = "<br>".join(textwrap.wrap(event.event, width=60))
+    return f"<b>{event.date_text}</b> · {event.body}<br>{wrapped}<br>Source: [{event.reference}]"
