@@ -156,14 +156,14 @@ class Document:
 
     def heading(self, value: str, size: float = 16) -> None:
         self.pdf.set_font(self.family, "B", size)
-        self.pdf.multi_cell(0, size * 0.5, self.text(value), new_x="LMARGIN", new_y="NEXT")
+        self.pdf.multi_cell(0, size * 0.5, self.text(value), align="L", new_x="LMARGIN", new_y="NEXT")
         self.pdf.ln(1.5)
 
     def paragraph(self, value: str, size: float = 10.5, bold: bool = False, indent: float = 0) -> None:
         self.pdf.set_font(self.family, "B" if bold else "", size)
         if indent:
             self.pdf.set_x(self.pdf.l_margin + indent)
-        self.pdf.multi_cell(0, size * 0.48, self.text(value), new_x="LMARGIN", new_y="NEXT")
+        self.pdf.multi_cell(0, size * 0.48, self.text(value), align="L", new_x="LMARGIN", new_y="NEXT")
 
     def field(self, label: str, value: str, size: float = 10.5) -> None:
         """A "Label: value" line, the label in bold."""
@@ -175,6 +175,11 @@ class Document:
 
     def space(self, mm: float = 3) -> None:
         self.pdf.ln(mm)
+
+    def keep_room(self, mm: float) -> None:
+        """Start a new page unless ``mm`` millimetres are left (a heading never ends a page)."""
+        if self.pdf.get_y() + mm > self.pdf.h - self.pdf.b_margin:
+            self.pdf.add_page()
 
     def rule(self) -> None:
         y = self.pdf.get_y()

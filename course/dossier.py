@@ -554,7 +554,8 @@ def report_html(report: DossierReport) -> str:
 
 _WIDGET_STYLE = """
 <style>
-.erc-dossier .widget-label { white-space: normal !important; line-height: 1.3; }
+.erc-dossier .widget-label { white-space: normal !important; height: auto !important; line-height: 1.3; }
+.erc-dossier .widget-inline-hbox { height: auto !important; min-height: var(--jp-widgets-inline-height, 28px); }
 .erc-dossier-report h4 { margin: 0.8em 0 0.3em 0; }
 .erc-dossier-report li { margin-bottom: 0.35em; line-height: 1.4; }
 </style>
@@ -572,8 +573,8 @@ class DossierChecker:
         import ipywidgets as w
 
         self.spec = load_spec()
-        label_style = {"description_width": "22em"}
-        wide = w.Layout(width="52em", max_width="100%")
+        label_style = {"description_width": "25em"}
+        wide = w.Layout(width="55em", max_width="100%")
         self.controls: dict[str, Any] = {}
         rows: list[Any] = []
         group = None

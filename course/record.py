@@ -164,6 +164,7 @@ def write_learning_record_pdf(progress: dict[str, Any], path: Path | str) -> Pat
     doc.field("Estimated time of the modules completed", _minutes(summary["estimated_minutes_completed"]))
     for module in data["modules"]:
         doc.space(3)
+        doc.keep_room(45)
         doc.rule()
         doc.heading(f"Module {module['id']}: {module['title']}", size=12.5)
         doc.field("Completed", module["completed"] or "not yet")
@@ -174,7 +175,7 @@ def write_learning_record_pdf(progress: dict[str, Any], path: Path | str) -> Pat
         check = module["self_check"]
         if check["questions"]:
             doc.field("Self-check score", f"{check['answered_correctly']} of {check['questions']} questions "
-                                          f"answered correctly ({check['attempts']} attempts in all)")
+                                          f"answered correctly ({_count(check['attempts'], 'attempt')} in all)")
         if module["objectives"]:
             doc.paragraph("Learning objectives", bold=True)
             for objective in module["objectives"]:
@@ -191,6 +192,7 @@ def write_learning_record_pdf(progress: dict[str, Any], path: Path | str) -> Pat
     evaluation = data["evaluation"]
     if evaluation:
         doc.space(3)
+        doc.keep_room(45)
         doc.rule()
         doc.heading("Course evaluation", size=12.5)
         for name, question in EVALUATION_QUESTIONS.items():
@@ -417,8 +419,11 @@ def _date(value: Any) -> str | None:
 
 
 def _minutes(value: float) -> str:
-    whole = _whole_minutes(value)
-    return f"{whole} minute{'s' if whole != 1 else ''}"
+    return _count(_whole_minutes(value), "minute")
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'s' if number != 1 else ''}"
 
 
 def _whole_minutes(value: float) -> int:

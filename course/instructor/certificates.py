@@ -410,6 +410,7 @@ def write_certificate_pdf(certificate: Certificate, path: Path) -> Path:
     doc.field("Date", certificate.issued)
     doc.field("Provider", certificate.provider)
     doc.field("Content reviewed", certificate.content_review_date)
+    doc.field("Certificate code", certificate.code)
     doc.space(2)
     doc.paragraph("Modules passed (score)", bold=True)
     for module, score in certificate.module_scores():
@@ -417,7 +418,7 @@ def write_certificate_pdf(certificate: Certificate, path: Path) -> Path:
     doc.space(2)
     doc.paragraph("Learning outcomes", bold=True)
     for line in outcomes():
-        doc.paragraph(line, size=9, indent=4)
+        doc.paragraph(line, size=8.5, indent=4)
     doc.space(4)
     doc.rule()
     doc.field("Certificate code", certificate.code, size=12)

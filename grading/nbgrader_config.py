@@ -1,0 +1,39 @@
+# nbgrader configuration of the Exosome Reality Check course.
+#
+# `exocourse` reads this file for every step (release, intake, autograde, feedback,
+# report); plain `nbgrader` commands run from this folder read it too. Only
+# grading/source/ is hand-written: release/, submitted/, autograded/, feedback/,
+# reports/ and gradebook.db are generated.
+import os
+
+c = get_config()  # noqa: F821 (provided by traitlets when it loads this file)
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+c.CourseDirectory.course_id = "exosome-reality-check"
+c.CourseDirectory.root = HERE
+
+# The gradebook. SQLite in this folder by default; a course that outgrows one machine
+# points it at PostgreSQL, e.g.
+#   EXOCOURSE_DB_URL=postgresql://grader@db.example.org/exocourse
+# (or `exocourse --db-url ...`). Nothing else changes.
+if os.environ.get("EXOCOURSE_DB_URL"):
+    c.CourseDirectory.db_url = os.environ["EXOCOURSE_DB_URL"]
+
+# Releasing: an answer cell keeps only its first line (`answer_3 = ""`), so the stub
+# that replaces a solution region is empty. Reflections get a plain-English prompt.
+c.ClearSolutions.code_stub = {"python": ""}
+c.ClearSolutions.text_stub = "Type your reflection here (double-click this cell to edit it)."
+
+# Grading: a test cell a learner deleted is put back (nbgrader leaves it out otherwise),
+# and one a learner edited is restored from the source (read-only cells always are).
+c.OverwriteCells.add_missing_cells = True
+
+# Every cell of an assessment runs in well under a second; 20 s cuts off a learner's
+# infinite loop without ever cutting off honest work on a slow machine.
+c.Execute.timeout = 20
+c.Execute.startup_timeout = 120
+
+# A learner who prints without end gets a short, readable output in feedback.
+c.LimitOutput.max_lines = 200
+c.LimitOutput.max_traceback = 40
