@@ -76,3 +76,26 @@ def test_lesson_01_runs_in_jupyterlab_and_a_learner_gets_feedback_on_a_wrong_the
         assert_no_widget_as_text(page)
         box.screenshot(path=str(ARTIFACTS / "browser-01-quiz.png"))
         page.screenshot(path=str(ARTIFACTS / "browser-01.png"), full_page=False)
+
+
+def test_lesson_02_dossier_checker_lists_gaps_and_places_the_product_on_the_purity_bands(lab):
+    with chromium_page() as page:
+        open_and_run_all(page, lab.format(path="02_quality_and_contamination.ipynb"), "Module 02 complete")
+        checker = page.locator(".erc-dossier").first
+        checker.scroll_into_view_if_needed()
+        checker.get_by_role("button", name="Clear all").click()
+        checker.get_by_label("Particle count (particles per mL)").fill("5 x 10^10")
+        checker.get_by_label("Protein (µg per mL)").fill("2500")
+        checker.get_by_label("Sterility test result documented (for the lot)").check()
+        checker.get_by_role("button", name="Check dossier").click()
+        report = checker.locator(".erc-dossier-report")
+        report.get_by_text("What is missing").first.wait_for(timeout=30_000)
+        text = report.inner_text()
+        # 5e10 particles/mL over 2500 µg/mL = 2e7 particles per µg: below 1.5e9, impure (webber2013).
+        assert "particles per µg" in text and "impure" in text.lower()
+        assert "Endotoxin" in text and "Mycoplasma" in text          # left unticked: listed as gaps
+        assert "Sterility test result" not in text                    # ticked: not a gap
+        checker.locator(".js-plotly-plot .main-svg").first.wait_for(timeout=30_000)
+        assert_no_widget_as_text(page)
+        ARTIFACTS.mkdir(exist_ok=True)
+        checker.screenshot(path=str(ARTIFACTS / "browser-02-dossier.png"))
