@@ -98,4 +98,5 @@ def test_lesson_02_dossier_checker_lists_gaps_and_places_the_product_on_the_puri
         checker.locator(".js-plotly-plot .main-svg").first.wait_for(timeout=30_000)
         assert_no_widget_as_text(page)
         ARTIFACTS.mkdir(exist_ok=True)
-        checker.screenshot(path=str(ARTIFACTS / "browser-02-dossier.png"))
+        report.scroll_into_view_if_needed()
+        page.screenshot(path=str(ARTIFACTS / "browser-02-dossier.png"))
