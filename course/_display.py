@@ -12,10 +12,10 @@ def grading_now() -> bool:
     return bool(os.environ.get("NBGRADER_EXECUTION"))
 
 
-def show(*objects: Any) -> None:
+def show(*objects: Any, raw: bool = False) -> None:
     from IPython.display import display
 
-    display(*objects)
+    display(*objects, raw=raw)
 
 
 def show_html(markup: str) -> None:

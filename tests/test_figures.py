@@ -37,3 +37,15 @@ def test_an_unknown_figure_name_says_how_to_add_one():
 def test_names_that_are_not_identifiers_are_refused():
     with pytest.raises(ContentError, match="not a figure name"):
         build("../etc")
+
+
+def test_showing_a_figure_emits_plotlys_mime_bundle_without_importing_nbformat():
+    import subprocess
+    import sys
+
+    code = ("import sys; from course.figures import build, mimebundle; "
+            "b = mimebundle(build('size_ladder')); "
+            "print('application/vnd.plotly.v1+json' in b, 'data' in b['application/vnd.plotly.v1+json'], "
+            "'nbformat' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["True", "True", "False"]
