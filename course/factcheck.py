@@ -238,7 +238,7 @@ class FactCheckView:
                 description=f"Verdict on statement {number}:", style={"description_width": "initial"},
                 layout=w.Layout(width="100%"))
             button = w.Button(description=f"Check statement {number}", button_style="primary",
-                              tooltip="Mark my verdict and explain it")
+                              tooltip="Mark my verdict and explain it", layout=w.Layout(width="auto", align_self="flex-start"))
             output = w.HTML(value="")
             button.on_click(lambda _, sid=statement.id: self.check(sid))
             self.choices[statement.id] = choice
@@ -246,7 +246,8 @@ class FactCheckView:
             card = w.VBox([quote, choice, button, output])
             card.add_class("erc-quiz")
             cards.append(card)
-        self.check_all_button = w.Button(description="Check all", tooltip="Mark every verdict I have chosen")
+        self.check_all_button = w.Button(description="Check all", tooltip="Mark every verdict I have chosen",
+                                         layout=w.Layout(width="auto", align_self="flex-start"))
         self.summary = w.HTML(value="")
         self.check_all_button.on_click(lambda _: self.check_all())
         self.widget = w.VBox([header, *cards, self.check_all_button, self.summary])

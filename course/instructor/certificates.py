@@ -15,6 +15,8 @@ Where things live:
 - the register: ``<course dir>/certificates/register.csv``, one line per certificate
   ever issued (``exocourse forget`` keeps these lines: verification needs them).
 - the PDFs: ``<course dir>/certificates/<learner id>.pdf``.
+- names and registration numbers: the instructor's roster ``<course dir>/learners.csv``
+  (``learner,name,registration``); the gradebook's first and last names otherwise.
 
 Anything missing or damaged (key, register) stops issuing with a message that says
 what is wrong and how to fix it: nothing unverifiable is ever issued.
@@ -34,13 +36,19 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from typing import TYPE_CHECKING
+
 from course.errors import ConfigurationError
 from course.syllabus import PROJECT_ROOT, load_syllabus
+
+if TYPE_CHECKING:
+    from course.instructor.coursedir import CourseDir
 
 KEY_ENV = "EXOCOURSE_CERTIFICATE_KEY"
 DEFAULT_KEY_FILE = Path("~/.config/exosome-reality-check/certificate.key")
 CERTIFICATES_DIR = "certificates"
 REGISTER_FILE = "register.csv"
+ROSTER_FILE = "learners.csv"  # in the course dir: learner,name,registration
 SIGNATURE_VERSION = "1"
 
 # Crockford's base32: no I, L, O or U, so a code read aloud or retyped is unambiguous.
@@ -76,11 +84,18 @@ class LearnerResult:
     registration: str
     modules: tuple[ModuleResult, ...]
     overall_score: float | None = None
+    unmarked: tuple[str, ...] = ()  # modules whose reflection is still to be marked
 
     def missing_or_failed(self) -> list[str]:
         """The assessed modules this learner has not yet passed (empty when they passed all)."""
         passed = {m.module for m in self.modules if m.passed}
         return [m.id for m in load_syllabus().modules if m.assessed and m.id not in passed]
+
+    @property
+    def cpd_minutes(self) -> int:
+        """The syllabus minutes of the modules passed (as the grades report counts them)."""
+        passed = {m.module for m in self.modules if m.passed}
+        return sum(m.minutes for m in load_syllabus().modules if m.id in passed)
 
     @property
     def score(self) -> float:
@@ -349,10 +364,8 @@ def issue_certificates(course_dir: Path | str, results: list[LearnerResult], key
             f"The key in {path} is not the key that signed the certificates in {register_path(course_dir)}. "
             "Point to the right key with --key-file or $" + KEY_ENV + ". Nothing was issued.")
 
-    syllabus = load_syllabus()
-    info = syllabus.course
+    info = load_syllabus().course
     lines = outcomes()
-    hours = cpd_hours(sum(m.minutes for m in syllabus.modules))
     day = (issued_on or date.today()).isoformat()
     report = IssueReport(register=register_path(course_dir))
     held = {(c.learner_id, c.course_version): c for c in existing}
@@ -368,15 +381,19 @@ def issue_certificates(course_dir: Path | str, results: list[LearnerResult], key
         if missing:
             report.not_eligible.append((result.learner_id, "not yet passed: module " + ", ".join(missing)))
             continue
+        if result.unmarked:
+            report.not_eligible.append((result.learner_id, "reflection still to be marked: module "
+                                        + ", ".join(result.unmarked)))
+            continue
         if not result.name.strip():
-            report.not_eligible.append((result.learner_id, "no name in the gradebook: add the learner's name "
-                                                           "(exocourse intake records it) and run again"))
+            report.not_eligible.append((result.learner_id, f"no name: add the learner to {ROSTER_FILE} "
+                                                           "(learner,name,registration) and run again"))
             continue
         unsigned = Certificate(
             code="", issued=day, learner_id=result.learner_id, name=result.name.strip(),
             registration=result.registration.strip(), course_title=info.title, course_version=info.version,
             modules=";".join(f"{m.module}={m.score:.1f}" for m in sorted(result.modules, key=lambda m: m.module)),
-            score=f"{result.score:.1f}", cpd_hours=f"{hours:g}", cpd_type=info.cpd_type, provider=info.provider,
+            score=f"{result.score:.1f}", cpd_hours=f"{cpd_hours(result.cpd_minutes):g}", cpd_type=info.cpd_type, provider=info.provider,
             content_review_date=info.content_review_date, outcomes_sha256=outcomes_digest(lines), key_id=this_key)
         certificate = Certificate(**(unsigned.row() | {"code": make_code(unsigned.signed_fields(), key)}))
         new.append(certificate)
@@ -425,6 +442,62 @@ def write_certificate_pdf(certificate: Certificate, path: Path) -> Path:
     doc.paragraph(f"To check this certificate, ask {certificate.provider} to run: exocourse verify "
                   f"{certificate.code}. A genuine code returns the details printed here.", size=9)
     return doc.save(path)
+
+
+# ------------------------------------------------------------------ from the gradebook
+def read_roster(path: Path) -> dict[str, tuple[str, str]]:
+    """Learner id -> (name, registration) from the roster CSV (empty when there is none).
+
+    The roster is the instructor's class list: ``learner,name,registration``, one line
+    per learner, with the learner id that intake gave their submissions.
+    """
+    if not path.exists():
+        return {}
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            reader = csv.DictReader(handle)
+            columns = set(reader.fieldnames or ())
+            if not {"learner", "name"} <= columns:
+                raise ConfigurationError(f"{path} needs the columns learner,name (and optionally registration) on "
+                                         "its first line. Fix the header and run again.")
+            roster: dict[str, tuple[str, str]] = {}
+            for number, row in enumerate(reader, start=2):
+                learner = (row.get("learner") or "").strip()
+                if not learner:
+                    continue
+                if learner in roster:
+                    raise ConfigurationError(f"{path}, line {number}: learner {learner!r} is listed twice. "
+                                             "Keep one line per learner and run again.")
+                roster[learner] = ((row.get("name") or "").strip(), (row.get("registration") or "").strip())
+            return roster
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        raise ConfigurationError(f"{path} cannot be read as a CSV file ({exc}). Save it as UTF-8 CSV and run "
+                                 "again.") from None
+
+
+def results_from_gradebook(course: CourseDir, roster: Path | None = None) -> list[LearnerResult]:
+    """Every graded learner's results, read with the grades report's ``collect_grades``,
+    with names and registration numbers from the roster (or the gradebook's names)."""
+    from course.instructor.report import collect_grades
+
+    listed = read_roster(roster or course.root / ROSTER_FILE)
+    gradebook_names: dict[str, str] = {}
+    with course.gradebook() as gb:
+        for student in gb.students:
+            full = " ".join(part for part in (student.first_name, student.last_name) if part)
+            if full:
+                gradebook_names[student.id] = full
+    results = []
+    for learner in collect_grades(course):
+        grades = list(learner.assessments.values())
+        earned, available = sum(g.score for g in grades), sum(g.max_score for g in grades)
+        name, registration = listed.get(learner.learner, (gradebook_names.get(learner.learner, ""), ""))
+        results.append(LearnerResult(
+            learner_id=learner.learner, name=name, registration=registration,
+            modules=tuple(ModuleResult(g.module, g.percent, g.passed) for g in grades),
+            overall_score=100.0 * earned / available if available else 0.0,
+            unmarked=tuple(g.module for g in grades if g.needs_marking)))
+    return results
 
 
 # ------------------------------------------------------------------ verifying
@@ -494,5 +567,5 @@ def verify(code: str, course_dir: Path | str, key_file: Path | str | None = None
     return Verification(True, "genuine", certificate)
 
 
-__all__ = ["issue_certificates", "verify", "LearnerResult", "ModuleResult", "Certificate", "Verification",
+__all__ = ["issue_certificates", "verify", "results_from_gradebook", "read_roster", "LearnerResult", "ModuleResult", "Certificate", "Verification",
            "IssueReport", "read_register", "key_path", "make_code", "normalise_code", "cpd_hours"]

@@ -117,8 +117,13 @@ def assign_safe_ids(given_ids: list[str]) -> dict[str, str]:
 
 # ---------------------------------------------------------------- finding files
 
-def _hidden(path: Path, base: Path) -> bool:
-    return any(part.startswith(".") for part in path.relative_to(base).parts)
+# Files that operating systems and JupyterLab leave behind: never submissions. Other names
+# that start with a dot are learner ids like any other (made safe, not skipped).
+_JUNK = re.compile(r"^(\.ipynb_checkpoints|\.DS_Store|__MACOSX|Thumbs\.db|\._.*|\.~.*|~\$.*)$")
+
+
+def _junk(path: Path, base: Path) -> bool:
+    return any(_JUNK.match(part) for part in path.relative_to(base).parts)
 
 
 def _id_from_pattern(pattern: re.Pattern[str], relative: str) -> str | None:
@@ -140,7 +145,7 @@ def find_submissions(directory: Path, id_pattern: str | None = None) -> list[Can
             raise ConfigurationError(f"--id-pattern {id_pattern!r} is not a valid regular expression: {exc}.")
     candidates: list[Candidate] = []
     for entry in sorted(directory.iterdir()):
-        if entry.name.startswith("."):
+        if _JUNK.match(entry.name):
             continue
         if entry.is_symlink():
             candidates.append(Candidate(entry, None, "is a link, not a file; copy the notebook itself"))
@@ -154,7 +159,7 @@ def find_submissions(directory: Path, id_pattern: str | None = None) -> list[Can
                 candidates.append(Candidate(entry, given))
         elif entry.is_dir():
             notebooks = sorted(p for p in entry.rglob("*.ipynb")
-                               if p.is_file() and not _hidden(p, entry) and not p.is_symlink())
+                               if p.is_file() and not _junk(p, entry) and not p.is_symlink())
             if not notebooks:
                 continue
             if len(notebooks) > 1:

@@ -1,0 +1,207 @@
+"""The demo: a synthetic cohort taken through the whole pipeline in a temporary course.
+
+``run_demo`` copies the course's ``source/`` and configuration into a new folder, releases
+the assessments, writes a cohort of learners' notebooks (strong, middling and weak
+learners with varied answers, plus a few broken files, as an instructor really receives
+them), and runs intake, autograde, a simulated marking of reflections, feedback and the
+report, saying what each step did and where its output is.
+
+The cohort builders (``fill_answers``, ``synthetic_answers``) are also what the tests use
+to make submissions with known scores.
+"""
+from __future__ import annotations
+
+import copy
+import json
+import random
+import shutil
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from course.instructor.assessments import Assessment, load_assessment, nbgrader_meta, read_notebook_json, solutions
+from course.instructor.coursedir import CONFIG_FILE, CourseDir, open_course
+
+DEFAULT_LEARNERS = 30
+
+
+@dataclass(frozen=True)
+class DemoStep:
+    name: str
+    summary: str
+    output: Path | None = None
+
+
+@dataclass(frozen=True)
+class DemoResult:
+    root: Path
+    steps: tuple[DemoStep, ...] = field(default_factory=tuple)
+
+
+# ---------------------------------------------------------------- making submissions
+
+def answer_line(variable: str, value: str) -> str:
+    return f"{variable} = {json.dumps(value, ensure_ascii=False)}"
+
+
+def fill_answers(release: dict[str, Any], assessment: Assessment, answers: dict[int, str]) -> dict[str, Any]:
+    """A copy of the released notebook with ``answers`` (item number → text) typed in."""
+    notebook = copy.deepcopy(release)
+    cells = {nbgrader_meta(c).get("grade_id"): c for c in notebook["cells"]}
+    for item in assessment.items:
+        if item.number in answers and item.answer_cell in cells:
+            cells[item.answer_cell]["source"] = answer_line(item.variable, answers[item.number])
+    return notebook
+
+
+def fill_reflection(notebook: dict[str, Any], assessment: Assessment, text: str) -> None:
+    if assessment.reflection is None:
+        return
+    for cell in notebook["cells"]:
+        if nbgrader_meta(cell).get("grade_id") == assessment.reflection.grade_id:
+            cell["source"] = text
+
+
+def wrong_answer(item: Any, right: str, rng: random.Random) -> str:
+    """A plausible wrong answer to ``item``."""
+    if item.kind == "letter":
+        return rng.choice([c for c in item.choices if c != right.strip().upper()])
+    if item.kind == "letters":
+        wanted = {x.strip() for x in right.split(",")}
+        while True:
+            picked = {c for c in item.choices if rng.random() < 0.5} or {rng.choice(item.choices)}
+            if picked != wanted:
+                return ", ".join(sorted(picked))
+    from course.answers import number
+
+    value = number(right) or 0.0
+    return f"{(value or 1.0) * rng.choice([10.0, 0.1, 3.0]):g}"
+
+
+def synthetic_answers(assessment: Assessment, keyed: dict[int, Any], ability: float,
+                      rng: random.Random) -> dict[int, str]:
+    """Answers of a learner who gets each item right with probability ``ability``; now and
+    then written in another accepted format (lower case, "3 x 10^10"), or left blank."""
+    answers: dict[int, str] = {}
+    for item in assessment.items:
+        right = str(keyed[item.number])
+        if rng.random() < 0.03:
+            answers[item.number] = ""                      # forgot one
+            continue
+        value = right if rng.random() < ability else wrong_answer(item, right, rng)
+        if item.kind != "number" and rng.random() < 0.2:
+            value = value.lower()
+        answers[item.number] = value
+    return answers
+
+
+REFLECTION_TEXT = ("I completed this module. I learned to question product claims against the evidence "
+                   "and will ask suppliers for their quality documents before using any product.")
+
+
+# ---------------------------------------------------------------- the demo
+
+def _copy_course(source: CourseDir, root: Path) -> CourseDir:
+    root.mkdir(parents=True, exist_ok=True)
+    shutil.copytree(source.source_dir, root / "source", dirs_exist_ok=True)
+    shutil.copy2(source.root / CONFIG_FILE, root / CONFIG_FILE)
+    return open_course(root, f"sqlite:///{root / 'gradebook.db'}")
+
+
+def write_cohort(course: CourseDir, assessment_id: str, folder: Path, learners: int,
+                 seed: int = 2024) -> dict[str, float]:
+    """Write ``learners`` synthetic submissions (and three broken files) into ``folder``;
+    return each learner's ability."""
+    rng = random.Random(f"{seed}-{assessment_id}")
+    assessment = load_assessment(course.source_notebook(assessment_id), assessment_id)
+    keyed = solutions(course.source_notebook(assessment_id))
+    release = read_notebook_json(course.release_notebook(assessment_id))
+    folder.mkdir(parents=True, exist_ok=True)
+    abilities: dict[str, float] = {}
+    for n in range(1, learners + 1):
+        learner = f"learner-{n:02d}"
+        ability = 0.35 + 0.63 * (n - 1) / max(1, learners - 1)      # weak ... strong
+        abilities[learner] = ability
+        notebook = fill_answers(release, assessment, synthetic_answers(assessment, keyed, ability, rng))
+        if rng.random() < 0.8:
+            fill_reflection(notebook, assessment, REFLECTION_TEXT)
+        (folder / f"{learner}.ipynb").write_text(json.dumps(notebook, indent=1), encoding="utf-8")
+    # What instructors also receive: a damaged download, an empty file, the wrong notebook.
+    (folder / "learner-damaged.ipynb").write_text('{"cells": [', encoding="utf-8")
+    (folder / "learner-empty.ipynb").write_bytes(b"")
+    others = [a for a in course.assessment_ids() if a != assessment_id and course.release_notebook(a).exists()]
+    if others:
+        shutil.copy2(course.release_notebook(others[0]), folder / "learner-wrong-assessment.ipynb")
+    return abilities
+
+
+def mark_reflections(course: CourseDir, assessment_id: str, rng: random.Random) -> int:
+    """Stand in for the instructor in formgrader: give each written reflection a mark."""
+    assessment = load_assessment(course.source_notebook(assessment_id), assessment_id)
+    if assessment.reflection is None:
+        return 0
+    marked = 0
+    with course.gradebook() as gb:
+        for submission in gb.assignment_submissions(assessment_id):
+            for notebook in submission.notebooks:
+                for grade in notebook.grades:
+                    if grade.name == assessment.reflection.grade_id and grade.needs_manual_grade:
+                        grade.manual_score = float(rng.randint(2, int(assessment.reflection.points)))
+                        grade.needs_manual_grade = False
+                        marked += 1
+        gb.db.commit()
+    return marked
+
+
+def run_demo(source: CourseDir, root: Path | None = None, learners: int = DEFAULT_LEARNERS,
+             assessments: list[str] | None = None, workers: int | None = None,
+             say: Callable[[str], None] = print) -> DemoResult:
+    """Take a synthetic cohort from release to report in a new course folder ``root``."""
+    from course.instructor.autograde import autograde
+    from course.instructor.feedback import feedback
+    from course.instructor.intake import REJECTED, intake
+    from course.instructor.release import release
+    from course.instructor.report import write_report
+
+    root = Path(root) if root else Path(tempfile.mkdtemp(prefix="exocourse-demo-"))
+    course = _copy_course(source, root)
+    wanted = [course.resolve(a) for a in assessments] if assessments else course.assessment_ids()
+    steps: list[DemoStep] = []
+
+    def step(name: str, summary: str, output: Path | None = None) -> None:
+        steps.append(DemoStep(name, summary, output))
+        say(f"{name:<10} {summary}" + (f"\n{'':<10} → {output}" if output else ""))
+
+    say(f"Demo course in {root} (SQLite gradebook), {learners} synthetic learners per assessment\n")
+    released = release(course, wanted)
+    step("release", f"{len(released)} assessment(s), {sum(r.items for r in released)} autograded items",
+         course.release_dir)
+    rng = random.Random(7)
+    for assessment_id in wanted:
+        inbox = root / "inbox" / assessment_id
+        write_cohort(course, assessment_id, inbox, learners)
+        taken = intake(course, inbox, assessment_id)
+        rejected = [e for e in taken.entries if e.status == REJECTED]
+        step("intake", f"{assessment_id}: {len(taken.learners)} filed, {len(rejected)} rejected "
+                       f"({'; '.join(e.file.name + ': ' + e.reason.split(';')[0] for e in rejected)})",
+             course.submitted_dir)
+        graded = autograde(course, assessment_id, workers=workers, progress=None)
+        mean = sum(g.percent for g in graded.learners) / max(1, len(graded.learners))
+        step("autograde", f"{assessment_id}: {len(graded.learners) - len(graded.failed)} graded with "
+                          f"{graded.workers} workers in {graded.seconds:.0f} s, mean {mean:.0f} %",
+             course.autograded_dir)
+        marked = mark_reflections(course, assessment_id, rng)
+        step("marking", f"{assessment_id}: {marked} reflections marked by a stand-in instructor "
+                        "(in real use: nbgrader formgrader)")
+        pages = feedback(course, assessment_id)
+        step("feedback", f"{assessment_id}: {len(pages.written)} pages, {len(pages.failed)} failed",
+             course.feedback_dir)
+    report = write_report(course)
+    flagged = sum(1 for s in report.items if s.flags)
+    step("report", f"{report.learners} learners; {flagged} of {len(report.items)} items flagged for review",
+         report.grades_csv)
+    say(f"{'':<10} → {report.items_html}")
+    say(f"\nAll outputs are in {root}; delete the folder when you are done.")
+    return DemoResult(root, tuple(steps))

@@ -1,0 +1,261 @@
+"""A learner's data on the instructor's side: export all of it, or erase it.
+
+``exocourse export-learner ID`` writes everything the course folder holds about one
+learner as JSON (a subject-access copy). ``exocourse forget ID`` erases the learner
+from the gradebook, their submissions, autograded notebooks, feedback, reports, roster
+line and certificate PDF, and says what it removed. It keeps one thing: the learner's
+lines in the certificate register, because anyone holding a certificate must still be
+able to verify it (see ``docs/privacy.md``).
+
+Learners' own progress files are on their own computers; the instructor holds none.
+"""
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import re
+import shutil
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from course.errors import ConfigurationError
+from course.instructor.certificates import ROSTER_FILE, certificate_pdf_path, read_register
+from course.instructor.coursedir import CourseDir
+
+# Folders whose per-learner subfolder holds only that learner's files.
+LEARNER_FOLDERS = ("submitted", "autograded", "feedback")
+# Never searched for mentions: hand-written sources, releases, and the register (kept on purpose).
+_NOT_LEARNER_DATA = ("source", "release")
+
+
+def _check_id(learner: str) -> str:
+    learner = learner.strip()
+    if not learner or learner in (".", "..") or "/" in learner or "\\" in learner:
+        raise ConfigurationError(f"{learner!r} is not a learner id. Use the id shown by `exocourse report` "
+                                 "(the name of the learner's folder under submitted/).")
+    return learner
+
+
+# ------------------------------------------------------------------ export
+def export_learner(course: CourseDir, learner: str) -> dict[str, Any]:
+    """Everything the course folder holds about ``learner``, as a JSON-ready dict."""
+    learner = _check_id(learner)
+    from course.syllabus import load_syllabus
+
+    info = load_syllabus().course
+    data: dict[str, Any] = {
+        "learner": learner,
+        "exported": datetime.now(timezone.utc).replace(microsecond=0).isoformat(),
+        "course": {"title": info.title, "version": info.version, "provider": info.provider,
+                   "course_folder": str(course.root)},
+        "roster": _roster_row(course, learner),
+        "gradebook": _gradebook_entry(course, learner),
+        "reports": _report_rows(course, learner),
+        "certificates": [c.row() for c in _register(course) if c.learner_id == learner],
+        "files": [],
+    }
+    for path in _learner_files(course, learner):
+        entry: dict[str, Any] = {"path": str(path.relative_to(course.root)), "bytes": path.stat().st_size,
+                                 "sha256": hashlib.sha256(path.read_bytes()).hexdigest()}
+        if path.suffix == ".ipynb":
+            entry["answers"] = _answers(path)
+        data["files"].append(entry)
+    return data
+
+
+def holds_anything(data: dict[str, Any]) -> bool:
+    return bool(data["roster"] or data["gradebook"] or data["reports"] or data["certificates"] or data["files"])
+
+
+def write_export(course: CourseDir, learner: str, output: Path) -> tuple[Path, dict[str, Any]]:
+    data = export_learner(course, learner)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n", encoding="utf-8")
+    return output, data
+
+
+# ------------------------------------------------------------------ forget
+@dataclass
+class ForgetResult:
+    """What ``forget`` removed, what it kept on purpose, and anything that still mentions the learner."""
+
+    learner: str
+    removed: list[str] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)
+    still_mentioned_in: list[str] = field(default_factory=list)
+
+    @property
+    def found(self) -> bool:
+        return bool(self.removed or self.kept)
+
+
+def forget(course: CourseDir, learner: str) -> ForgetResult:
+    """Erase ``learner`` from the course folder (keeping only their certificate register lines)."""
+    learner = _check_id(learner)
+    result = ForgetResult(learner)
+    register = _register(course)  # read first: a damaged register is reported before anything is erased
+
+    removed_from_gradebook = _remove_from_gradebook(course, learner)
+    if removed_from_gradebook:
+        result.removed.append(f"gradebook: the learner and {removed_from_gradebook}")
+    for folder in LEARNER_FOLDERS:
+        path = course.root / folder / learner
+        if path.is_dir():
+            count = sum(1 for p in path.rglob("*") if p.is_file())
+            shutil.rmtree(path)
+            result.removed.append(f"{folder}/{learner}/ ({count} file{'s' if count != 1 else ''})")
+    for csv_path in sorted(course.reports_dir.glob("*.csv")) if course.reports_dir.is_dir() else []:
+        if _drop_rows(csv_path, lambda row: bool(row) and row[0] == learner):
+            result.removed.append(f"reports/{csv_path.name}: the learner's row (run `exocourse report` to "
+                                  "refresh the item statistics, which hold no names)")
+    roster = course.root / ROSTER_FILE
+    if roster.exists() and _drop_rows(roster, lambda row: bool(row) and row[0].strip() == learner, header=True):
+        result.removed.append(f"{ROSTER_FILE}: the learner's line (name and registration number)")
+    pdf = certificate_pdf_path(course.root, learner)
+    if pdf.exists():
+        pdf.unlink()
+        result.removed.append(f"certificates/{pdf.name}")
+    codes = [c.code for c in register if c.learner_id == learner]
+    if codes:
+        result.kept.append(f"certificates/register.csv: {len(codes)} line(s) ({', '.join(codes)}), kept so that "
+                           "the certificate can still be verified")
+    result.still_mentioned_in = mentions(course, learner)
+    return result
+
+
+def mentions(course: CourseDir, learner: str) -> list[str]:
+    """Files in the course folder (other than sources, releases and the register) that mention ``learner``."""
+    word = re.compile(rf"(?<![\w-]){re.escape(learner)}(?![\w-])".encode())
+    found = []
+    for path in sorted(p for p in course.root.rglob("*") if p.is_file()):
+        relative = path.relative_to(course.root)
+        if relative.parts[0] in _NOT_LEARNER_DATA or relative.name == "register.csv":
+            continue
+        if path.suffix in (".db", ".sqlite") or path.name.startswith("."):
+            continue  # the gradebook is handled through its own API; hidden files are nbgrader's locks
+        if word.search(path.read_bytes()):
+            found.append(str(relative))
+    return found
+
+
+# ------------------------------------------------------------------ helpers
+def _register(course: CourseDir) -> list[Any]:
+    return read_register(course.root)
+
+
+def _roster_row(course: CourseDir, learner: str) -> dict[str, str] | None:
+    path = course.root / ROSTER_FILE
+    if not path.exists():
+        return None
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        for row in csv.DictReader(handle):
+            if (row.get("learner") or "").strip() == learner:
+                return {k: v for k, v in row.items() if k}
+    return None
+
+
+def _gradebook_entry(course: CourseDir, learner: str) -> dict[str, Any] | None:
+    from nbgrader.api import MissingEntry
+
+    if not _gradebook_exists(course):
+        return None
+    with course.gradebook() as gb:
+        try:
+            student = gb.find_student(learner)
+        except MissingEntry:
+            return None
+        entry: dict[str, Any] = {"student": student.to_dict(), "submissions": []}
+        for submission in student.submissions:
+            item = submission.to_dict()
+            item["grades"] = [g.to_dict() for nb in submission.notebooks for g in nb.grades]
+            item["comments"] = [c.to_dict() for nb in submission.notebooks for c in nb.comments if c.comment]
+            entry["submissions"].append(item)
+        return entry
+
+
+def _remove_from_gradebook(course: CourseDir, learner: str) -> str | None:
+    from nbgrader.api import MissingEntry
+
+    if not _gradebook_exists(course):
+        return None
+    with course.gradebook() as gb:
+        try:
+            student = gb.find_student(learner)
+        except MissingEntry:
+            return None
+        count = len(student.submissions)
+        gb.remove_student(learner)
+    if course.db_url.startswith("sqlite:///"):
+        # A deleted SQLite row can linger in free pages until the file is rebuilt.
+        import sqlite3
+
+        with sqlite3.connect(course.db_url.removeprefix("sqlite:///")) as connection:
+            connection.execute("VACUUM")
+    return f"{count} submission{'s' if count != 1 else ''} with their grades and comments"
+
+
+def _gradebook_exists(course: CourseDir) -> bool:
+    if course.db_url.startswith("sqlite:///"):
+        return Path(course.db_url.removeprefix("sqlite:///")).exists()
+    return True
+
+
+def _learner_files(course: CourseDir, learner: str) -> list[Path]:
+    files: list[Path] = []
+    for folder in LEARNER_FOLDERS:
+        path = course.root / folder / learner
+        if path.is_dir():
+            files += sorted(p for p in path.rglob("*") if p.is_file())
+    pdf = certificate_pdf_path(course.root, learner)
+    if pdf.exists():
+        files.append(pdf)
+    return files
+
+
+def _answers(notebook: Path) -> dict[str, str]:
+    """What the learner wrote: the source of every cell they were asked to fill in."""
+    try:
+        cells = json.loads(notebook.read_text(encoding="utf-8")).get("cells", [])
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        return {}
+    answers = {}
+    for cell in cells:
+        meta = cell.get("metadata", {}).get("nbgrader", {})
+        if meta.get("solution"):
+            source = cell.get("source", "")
+            answers[meta.get("grade_id", "?")] = "".join(source) if isinstance(source, list) else str(source)
+    return answers
+
+
+def _report_rows(course: CourseDir, learner: str) -> dict[str, dict[str, str]]:
+    rows = {}
+    for path in sorted(course.reports_dir.glob("*.csv")) if course.reports_dir.is_dir() else []:
+        with path.open(encoding="utf-8", newline="") as handle:
+            reader = csv.reader(handle)
+            header = next(reader, [])
+            for row in reader:
+                if row and row[0] == learner:
+                    rows[path.name] = dict(zip(header, row))
+    return rows
+
+
+def _drop_rows(path: Path, matches: Any, header: bool = True) -> bool:
+    """Rewrite a CSV without the rows ``matches`` picks; True when any was dropped."""
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.reader(handle))
+    kept = rows[:1] + [row for row in rows[1:] if not matches(row)] if header else [r for r in rows if not matches(r)]
+    if len(kept) == len(rows):
+        return False
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows(kept)
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(buffer.getvalue(), encoding="utf-8")
+    tmp.replace(path)
+    return True
+
+
+__all__ = ["export_learner", "write_export", "forget", "ForgetResult", "mentions", "holds_anything"]
