@@ -158,10 +158,116 @@ def run_demo(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# ---------------------------------------------------------------- certificates, verify
+
+def add_certificates(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("certificates", help="issue a PDF certificate to every learner who passed every assessment")
+    p.add_argument("--key-file", type=Path, default=None, metavar="FILE",
+                   help="the instructor key (default: $EXOCOURSE_CERTIFICATE_KEY or "
+                        "~/.config/exosome-reality-check/certificate.key; created on first use)")
+    p.add_argument("--roster", type=Path, default=None, metavar="CSV",
+                   help="learner,name,registration for each learner (default: learners.csv in the course folder)")
+    p.set_defaults(run=run_certificates)
+
+
+def run_certificates(args: argparse.Namespace) -> int:
+    from course.instructor.certificates import issue_certificates, results_from_gradebook
+
+    course = _course(args)
+    report = issue_certificates(course.root, results_from_gradebook(course, args.roster), args.key_file)
+    for c in report.issued:
+        print(f"issued    {c.learner_id}: {c.code} → {course.root / 'certificates' / (c.learner_id + '.pdf')}")
+    for c in report.already_issued:
+        print(f"held      {c.learner_id}: already has {c.code} (issued {c.issued}); no duplicate issued")
+    for learner, why in report.not_eligible:
+        print(f"not yet   {learner}: {why}")
+    print(f"certificates: {len(report.issued)} issued, {len(report.already_issued)} already held, "
+          f"{len(report.not_eligible)} not eligible → register {report.register}")
+    return EXIT_OK
+
+
+def add_verify(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("verify", help="check a certificate code: exit 0 when it is genuine, 1 when it is not")
+    p.add_argument("code", metavar="CODE", help="the code printed on the certificate, e.g. ERC-XXXXX-...")
+    p.add_argument("--key-file", type=Path, default=None, metavar="FILE", help="the instructor key (as for certificates)")
+    p.set_defaults(run=run_verify)
+
+
+def run_verify(args: argparse.Namespace) -> int:
+    from course.instructor.certificates import verify
+
+    result = verify(args.code, args.course_dir, args.key_file)
+    print(result.describe())
+    return EXIT_OK if result.genuine else EXIT_FAILED
+
+
+# ---------------------------------------------------------------- forget, export-learner
+
+def add_forget(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("forget", help="erase a learner from gradebook, submissions, feedback and reports")
+    p.add_argument("learner", metavar="LEARNER_ID")
+    p.set_defaults(run=run_forget)
+
+
+def run_forget(args: argparse.Namespace) -> int:
+    from course.instructor.privacy import forget
+
+    result = forget(_course(args), args.learner)
+    if not result.found:
+        print(f"forget    nothing is held about {args.learner!r} in {args.course_dir} (check the id: it is the "
+              "learner's folder name under submitted/)")
+    for line in result.removed:
+        print(f"removed   {line}")
+    for line in result.kept:
+        print(f"kept      {line}")
+    for path in result.still_mentioned_in:
+        print(f"check     {path} still mentions {args.learner!r}: remove it by hand if it is about this learner")
+    return EXIT_OK
+
+
+def add_export_learner(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("export-learner", help="write everything held about a learner as JSON")
+    p.add_argument("learner", metavar="LEARNER_ID")
+    p.add_argument("--output", type=Path, default=None, metavar="FILE",
+                   help="where to write the JSON (default: LEARNER_ID-data.json in the current folder)")
+    p.set_defaults(run=run_export_learner)
+
+
+def run_export_learner(args: argparse.Namespace) -> int:
+    from course.instructor.privacy import holds_anything, write_export
+
+    path, data = write_export(_course(args), args.learner, args.output or Path(f"{args.learner}-data.json"))
+    if not holds_anything(data):
+        print(f"export    nothing is held about {args.learner!r} (an empty export was written to {path})")
+        return EXIT_FAILED
+    print(f"export    {args.learner}: {len(data['files'])} files, "
+          f"{len((data['gradebook'] or {}).get('submissions', []))} graded submissions, "
+          f"{len(data['certificates'])} certificates → {path}")
+    return EXIT_OK
+
+
+# ---------------------------------------------------------------- publish
+
+def add_publish(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("publish", help="write the learner edition (no solutions, no gradebook) into DIR")
+    p.add_argument("directory", type=Path, metavar="DIR", help="a new or empty folder, or an earlier edition")
+    p.set_defaults(run=run_publish)
+
+
+def run_publish(args: argparse.Namespace) -> int:
+    from course.instructor.publish import publish
+
+    edition = publish(args.directory)
+    print(f"publish   {len(edition.files)} files, {len(edition.assessments)} released assessments → {edition.path}")
+    print(f"publish   leak audit: none of {edition.secrets_checked} solution and hidden-test lines is in the edition")
+    return EXIT_OK
+
+
 # ---------------------------------------------------------------- the command
 
 COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
     add_release, add_intake, add_autograde, add_feedback, add_report, add_demo,
+    add_certificates, add_verify, add_forget, add_export_learner, add_publish,
 ]
 
 

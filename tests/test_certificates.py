@@ -265,3 +265,91 @@ def test_every_signed_field_changes_the_code():
         codes.add(make_code(changed.signed_fields(), key))
     assert len(codes) == len(REGISTER_COLUMNS)
     assert all(normalise_code(code) == code for code in codes)
+
+
+def test_a_learner_whose_reflection_is_still_to_be_marked_waits_for_the_marking(course_dir, key_file):
+    waiting = LearnerResult("kim", "Kim Park", "", passed("kim", "Kim Park").modules, unmarked=("04",))
+    report = issue_certificates(course_dir, [waiting], issued_on=DAY)
+    assert report.issued == [] and report.not_eligible == [("kim", "reflection still to be marked: module 04")]
+
+
+# ---------------------------------------------------------------- the real command on a graded course
+@pytest.fixture
+def graded(tmp_path, key_file):
+    from tests.graded_course import STRONG, WEAK, graded_course
+
+    course = graded_course(tmp_path / "graded")
+    (course.root / "learners.csv").write_text(
+        f"learner,name,registration\n{STRONG},Ada Lovelace,GMC 1815\n{WEAK},Bob Weak,\n", encoding="utf-8")
+    return course
+
+
+def exocourse(course, *args):
+    import subprocess
+    import sys
+
+    return subprocess.run([sys.executable, "-m", "course.cli", "--course-dir", str(course.root),
+                           "--db-url", course.db_url, *args], capture_output=True, text=True, env=os.environ.copy())
+
+
+@pytest.mark.slow
+def test_exocourse_certificates_issues_from_the_gradebook_once_and_never_prints_the_key(graded, key_file):
+    first = exocourse(graded, "certificates")
+    assert first.returncode == 0, first.stderr
+    assert "issued    ada-lovelace: ERC-" in first.stdout
+    assert "not yet   bob-weak: not yet passed: module 01, 02, 03, 04, 05" in first.stdout
+    secret = [line for line in key_file.read_text().splitlines() if not line.startswith("#")][0]
+    assert secret not in first.stdout + first.stderr
+    text = pdf_text(graded.root / "certificates" / "ada-lovelace.pdf")
+    assert "Ada Lovelace" in text and "GMC 1815" in text and "Overall score: 100.0 %" in text
+    assert "CPD time: 3.25 hours (individual learning)" in text
+
+    again = exocourse(graded, "certificates")
+    assert again.returncode == 0 and "held      ada-lovelace: already has ERC-" in again.stdout
+    assert "0 issued, 1 already held" in again.stdout
+    assert len(read_register(graded.root)) == 1
+
+
+@pytest.mark.slow
+def test_exocourse_verify_exits_0_for_a_genuine_code_and_1_with_the_reason_otherwise(graded):
+    exocourse(graded, "certificates")
+    code = read_register(graded.root)[0].code
+    genuine = exocourse(graded, "verify", code)
+    assert genuine.returncode == 0 and genuine.stdout.startswith(f"GENUINE: certificate {code}")
+    assert "Learner:             Ada Lovelace" in genuine.stdout
+    altered = code[:-3] + ("0" if code[-3] != "0" else "2") + code[-2:]  # the last character before the check
+    for bad, reason in ((altered, "altered or mistyped"), ("ERC-12", "not a well-formed"),
+                        (make_code({"x": "y"}, b"other"), "no certificate with this code")):
+        run = exocourse(graded, "verify", bad)
+        assert run.returncode == 1 and "NOT VERIFIED" in run.stdout and reason in run.stdout
+
+
+@pytest.mark.slow
+def test_exocourse_certificates_with_a_missing_key_says_how_to_fix_it_and_issues_nothing(graded, key_file):
+    exocourse(graded, "certificates")
+    key_file.rename(key_file.with_suffix(".moved"))
+    (graded.root / "certificates" / "ada-lovelace.pdf").unlink()
+    run = exocourse(graded, "certificates")
+    assert run.returncode == 2 and "does not exist, but the register lists 1" in run.stderr
+    assert "--key-file" in run.stderr and "Traceback" not in run.stderr
+    assert not key_file.exists() and not (graded.root / "certificates" / "ada-lovelace.pdf").exists()
+
+
+@pytest.mark.slow
+def test_exocourse_with_a_missing_register_says_how_to_fix_it_and_issues_nothing(graded):
+    exocourse(graded, "certificates")
+    (graded.root / "certificates" / "register.csv").unlink()
+    run = exocourse(graded, "certificates")
+    assert run.returncode == 2 and "is missing, but 1 certificate PDF" in run.stderr and "backup" in run.stderr
+    assert not (graded.root / "certificates" / "register.csv").exists()
+    code = make_code({"x": "y"}, b"k")
+    verified = exocourse(graded, "verify", code)
+    assert verified.returncode == 2 and "There is no certificate register" in verified.stderr
+
+
+@pytest.mark.slow
+def test_without_a_roster_a_learner_without_a_name_is_not_issued_a_certificate(graded):
+    (graded.root / "learners.csv").unlink()
+    run = exocourse(graded, "certificates")
+    assert run.returncode == 0 and "not yet   ada-lovelace: no name: add the learner to learners.csv" in run.stdout
+    assert read_register(graded.root) == []

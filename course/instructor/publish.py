@@ -367,6 +367,7 @@ def check_edition(edition: Path | str, timeout: int = 180) -> list[NotebookCheck
         os.environ["PYTHONPATH"] = os.pathsep.join([str(root), *filter(None, [saved["PYTHONPATH"]])])
         os.environ["EXOCOURSE_HOME"] = home
         try:
+            _require_own_library(root)
             for path in notebooks:
                 notebook = nbformat.read(path, as_version=4)
                 client = NotebookClient(notebook, timeout=timeout, kernel_name="python3",
@@ -384,6 +385,18 @@ def check_edition(edition: Path | str, timeout: int = 180) -> list[NotebookCheck
                 else:
                     os.environ[name] = value
     return results
+
+
+def _require_own_library(root: Path) -> None:
+    """The kernels must import the edition's ``course``, or the check would prove nothing."""
+    import subprocess
+    import sys
+
+    found = subprocess.run([sys.executable, "-c", "import course; print(course.__file__)"], cwd=root / "modules",
+                           capture_output=True, text=True).stdout.strip()
+    if not found or not Path(found).resolve().is_relative_to(root):
+        raise ConfigurationError(f"The check would run the course library at {found or '(none)'} instead of the "
+                                 f"edition's own copy in {root}/course. Run it with the edition's environment.")
 
 
 def _main(argv: list[str] | None = None) -> int:
