@@ -88,7 +88,8 @@ def run_autograde(args: argparse.Namespace) -> int:
 
     if args.workers is not None and args.workers < 1:
         raise CourseError("--workers must be 1 or more.")
-    result = autograde(_course(args), args.assessment, workers=args.workers, learners=args.learners)
+    result = autograde(_course(args), args.assessment, workers=args.workers, learners=args.learners,
+                       progress=sys.stderr)
     for grade in result.learners:
         notes = f"  ({'; '.join(grade.notes)})" if grade.notes else ""
         print(f"{grade.status:<9} {grade.learner}: {grade.score:g}/{grade.max_score:g}{notes}")

@@ -281,7 +281,7 @@ class RecordView:
         learner = progress["learner"]
         notice = (f'<p class="erc-note" role="note"><strong>Nothing is kept after this session.</strong> '
                   f"{html.escape(BINDER_NOTICE)}</p>") if on_binder() else ""
-        self.summary = w.HTML(value=STYLE + notice + summary_html(progress))
+        self.summary = w.HTML(value=STYLE + "<h3>Your learning record</h3>" + notice + summary_html(progress))
         self.name = w.Text(value=learner.get("name", ""), description="Your name (as it should appear):",
                            placeholder="e.g. Dr Alex Morgan", style={"description_width": "initial"},
                            layout=w.Layout(width="34em"))

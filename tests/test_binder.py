@@ -54,7 +54,9 @@ def test_the_settings_overrides_switch_off_the_news_and_are_valid_for_jupyterlab
 
 def test_the_server_opens_the_start_page_by_default():
     config = json.loads((BINDER / "jupyter_server_config.json").read_text(encoding="utf-8"))
-    assert config["ServerApp"]["default_url"] == "/lab/tree/modules/00_start_here.ipynb"
+    # `jupyter lab` sets the server's default page itself, so LabApp must say it too.
+    assert config["ServerApp"]["default_url"] == config["LabApp"]["default_url"] == \
+        "/lab/tree/modules/00_start_here.ipynb"
     assert (ROOT / "modules" / "00_start_here.ipynb").exists()
 
 
@@ -114,11 +116,10 @@ def test_a_fresh_environment_from_binders_list_runs_postbuild_and_the_start_page
                              check=True).stdout
     settings = Path(re.search(r"Application directory:\s*(\S+)", app_dir).group(1)) / "settings" / "overrides.json"
     assert json.loads(settings.read_text())["@jupyterlab/apputils-extension:notification"]["fetchNews"] == "false"
-    default_url = subprocess.run(
-        [str(python), "-c", "from jupyter_server.serverapp import ServerApp; app = ServerApp(); "
-                            "app.load_config_file(); print(app.default_url)"],
-        cwd=tmp_path, env=env, capture_output=True, text=True, check=True).stdout.strip().splitlines()[-1]
-    assert default_url == "/lab/tree/modules/00_start_here.ipynb"
+    shown = subprocess.run([str(bin_dir / "jupyter"), "lab", "--show-config"], cwd=tmp_path, env=env,
+                           capture_output=True, text=True, check=True).stdout
+    lab_config = shown[shown.index("LabApp"):]
+    assert re.search(r"\.default_url = '/lab/tree/modules/00_start_here\.ipynb'", lab_config)
     # The assessment releases were built.
     sources = sorted(p.parent.name for p in (clone / "grading" / "source").glob("*/assessment.ipynb"))
     released = sorted(p.parent.name for p in (clone / "grading" / "release").glob("*/assessment.ipynb"))

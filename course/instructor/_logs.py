@@ -50,3 +50,14 @@ class CapturedLog:
 
     def close(self) -> None:
         self.logger.removeHandler(self._collector)
+
+
+def summary(messages: list[str] | tuple[str, ...], limit: int = 3) -> str:
+    """The gist of nbgrader's error messages: the last line of each (a traceback's last
+    line is the error itself), without the "see the log" boilerplate."""
+    lines: list[str] = []
+    for message in messages:
+        last = next((line.strip() for line in reversed(message.splitlines()) if line.strip()), "")
+        if last and not last.startswith(("Please see the", "There was an error processing")) and last not in lines:
+            lines.append(last)
+    return "; ".join(lines[-limit:])

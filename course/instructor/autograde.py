@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from course.errors import ConfigurationError
-from course.instructor._logs import CapturedLog
+from course.instructor._logs import CapturedLog, summary
 from course.instructor.coursedir import CourseDir, open_course
 
 LOCK_FILE = ".gradebook.lock"
@@ -335,10 +335,11 @@ def _pool(workers: int, root: str, quiet: bool) -> ProcessPoolExecutor:
 
 
 def autograde(course: CourseDir, assessment: str, workers: int | None = None,
-              learners: list[str] | None = None, progress: IO[str] | None = sys.stderr,
+              learners: list[str] | None = None, progress: IO[str] | None = None,
               quiet: bool = True) -> AutogradeResult:
     """Autograde every submitted learner of ``assessment`` (or only ``learners``), ``workers``
-    at a time (default: the number of cores), printing a progress bar to ``progress``."""
+    at a time (default: the number of cores), printing a progress bar to ``progress``
+    (e.g. ``sys.stderr``; None prints nothing)."""
     assessment = course.resolve(assessment)
     submitted = course.submitted_learners(assessment)
     if learners is not None:
@@ -375,8 +376,7 @@ def autograde(course: CourseDir, assessment: str, workers: int | None = None,
         score, maximum = scores.get(learner, (0.0, 0.0))
         notes = _notes(outcome.messages, timeout)
         if not outcome.ok:
-            errors = [m for m in outcome.messages if "error" in m.lower() or "crash" in m.lower()]
-            notes = notes + ((errors[-1][:200] if errors else "nbgrader could not grade this notebook"),)
+            notes = notes + ((summary(outcome.messages, limit=1)[:200] or "nbgrader could not grade this notebook"),)
         grades.append(LearnerGrade(learner, GRADED if outcome.ok else FAILED, score, maximum,
                                    outcome.seconds, notes))
     return AutogradeResult(assessment, workers, seconds, tuple(grades))

@@ -129,7 +129,9 @@ class Certificate:
         return fields | {"signature_version": SIGNATURE_VERSION}
 
     def module_scores(self) -> list[tuple[str, str]]:
-        return [tuple(part.split("=", 1)) for part in self.modules.split(";") if "=" in part]  # type: ignore[misc]
+        """(module, percentage) pairs, as printed on the certificate."""
+        pairs = [part.partition("=") for part in self.modules.split(";")]
+        return [(module, score) for module, equals, score in pairs if equals]
 
     def row(self) -> dict[str, str]:
         return {name: getattr(self, name) for name in REGISTER_COLUMNS}

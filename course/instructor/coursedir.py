@@ -167,6 +167,16 @@ def load_config(root: Path) -> Config:
         raise ConfigurationError(f"{root / CONFIG_FILE} could not be read: {exc}") from exc
 
 
+def driver_url(db_url: str) -> str:
+    """``postgresql://`` means psycopg 3 to SQLAlchemy 2; use psycopg2 when only it is installed."""
+    if db_url.startswith(("postgresql://", "postgres://")):
+        import importlib.util
+
+        if importlib.util.find_spec("psycopg") is None and importlib.util.find_spec("psycopg2") is not None:
+            return "postgresql+psycopg2://" + db_url.split("://", 1)[1]
+    return db_url
+
+
 def open_course(root: Path | str = DEFAULT_ROOT, db_url: str | None = None) -> CourseDir:
     """Open the course directory ``root``; ``db_url`` overrides the configured gradebook."""
     path = Path(root).expanduser().resolve()
@@ -179,7 +189,8 @@ def open_course(root: Path | str = DEFAULT_ROOT, db_url: str | None = None) -> C
     config.CourseDirectory.root = str(path)
     if db_url:
         config.CourseDirectory.db_url = db_url
-    url = str(course_dir_config.get("db_url") or f"sqlite:///{path / 'gradebook.db'}")
+    url = driver_url(str(course_dir_config.get("db_url") or f"sqlite:///{path / 'gradebook.db'}"))
+    config.CourseDirectory.db_url = url
     course_id = str(course_dir_config.get("course_id") or "default_course")
     ensure_tools_on_path()
     return CourseDir(root=path, config=config, course_id=course_id, db_url=url)

@@ -131,9 +131,11 @@ def write_cohort(course: CourseDir, assessment_id: str, folder: Path, learners: 
     # What instructors also receive: a damaged download, an empty file, the wrong notebook.
     (folder / "learner-damaged.ipynb").write_text('{"cells": [', encoding="utf-8")
     (folder / "learner-empty.ipynb").write_bytes(b"")
-    others = [a for a in course.assessment_ids() if a != assessment_id and course.release_notebook(a).exists()]
+    others = [a for a in course.assessment_ids() if a != assessment_id]
     if others:
-        shutil.copy2(course.release_notebook(others[0]), folder / "learner-wrong-assessment.ipynb")
+        released = course.release_notebook(others[0])
+        shutil.copy2(released if released.exists() else course.source_notebook(others[0]),
+                     folder / "learner-wrong-assessment.ipynb")
     return abilities
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from course.errors import ConfigurationError
-from course.instructor._logs import CapturedLog
+from course.instructor._logs import CapturedLog, summary
 from course.instructor.assessments import HIDDEN_BEGIN, HIDDEN_END, cell_text, nbgrader_meta, read_notebook_json
 from course.instructor.coursedir import CourseDir
 
@@ -155,7 +155,7 @@ def feedback(course: CourseDir, assessment: str, learners: list[str] | None = No
             converter.start()
             problem = ""
         except NbGraderException:
-            problem = "; ".join(log.messages[-2:]) or "nbgrader could not render the page"
+            problem = summary(log.messages) or "nbgrader could not render the page"
         finally:
             log.close()
         files.append(_checked(course.feedback_file(learner, assessment), learner, hidden, problem))

@@ -90,8 +90,8 @@ def safe_learner_id(given: str) -> str:
     """A learner id that is safe as a folder name and a gradebook key: no path separators,
     no leading dots, no control characters; spaces become underscores."""
     text = unicodedata.normalize("NFKC", given)
+    text = re.sub(r"\s+", "_", text.strip())                 # spaces, tabs, newlines
     text = "".join(ch for ch in text if unicodedata.category(ch)[0] != "C")
-    text = re.sub(r"\s+", "_", text.strip())
     text = re.sub(r"[^\w.@+-]", "_", text)          # separators, wildcards, quotes ...
     text = re.sub(r"\.{2,}", ".", text)              # no ".." anywhere
     text = re.sub(r"_{2,}", "_", text)

@@ -17,6 +17,7 @@ import io
 import json
 import re
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -55,7 +56,7 @@ def export_learner(course: CourseDir, learner: str) -> dict[str, Any]:
         "roster": _roster_row(course, learner),
         "gradebook": _gradebook_entry(course, learner),
         "reports": _report_rows(course, learner),
-        "certificates": [c.row() for c in _register(course) if c.learner_id == learner],
+        "certificates": [c.row() for c in read_register(course.root) if c.learner_id == learner],
         "files": [],
     }
     for path in _learner_files(course, learner):
@@ -97,7 +98,7 @@ def forget(course: CourseDir, learner: str) -> ForgetResult:
     """Erase ``learner`` from the course folder (keeping only their certificate register lines)."""
     learner = _check_id(learner)
     result = ForgetResult(learner)
-    register = _register(course)  # read first: a damaged register is reported before anything is erased
+    register = read_register(course.root)  # read first: a damaged register is reported before anything is erased
 
     removed_from_gradebook = _remove_from_gradebook(course, learner)
     if removed_from_gradebook:
@@ -113,7 +114,7 @@ def forget(course: CourseDir, learner: str) -> ForgetResult:
             result.removed.append(f"reports/{csv_path.name}: the learner's row (run `exocourse report` to "
                                   "refresh the item statistics, which hold no names)")
     roster = course.root / ROSTER_FILE
-    if roster.exists() and _drop_rows(roster, lambda row: bool(row) and row[0].strip() == learner, header=True):
+    if roster.exists() and _drop_rows(roster, lambda row: bool(row) and row[0].strip() == learner):
         result.removed.append(f"{ROSTER_FILE}: the learner's line (name and registration number)")
     pdf = certificate_pdf_path(course.root, learner)
     if pdf.exists():
@@ -135,18 +136,14 @@ def mentions(course: CourseDir, learner: str) -> list[str]:
         relative = path.relative_to(course.root)
         if relative.parts[0] in _NOT_LEARNER_DATA or relative.name == "register.csv":
             continue
-        if path.suffix in (".db", ".sqlite") or path.name.startswith("."):
-            continue  # the gradebook is handled through its own API; hidden files are nbgrader's locks
+        if path.suffix in (".db", ".sqlite", ".lock"):
+            continue  # the gradebook is handled through its own API; lock files hold no data
         if word.search(path.read_bytes()):
             found.append(str(relative))
     return found
 
 
 # ------------------------------------------------------------------ helpers
-def _register(course: CourseDir) -> list[Any]:
-    return read_register(course.root)
-
-
 def _roster_row(course: CourseDir, learner: str) -> dict[str, str] | None:
     path = course.root / ROSTER_FILE
     if not path.exists():
@@ -243,11 +240,11 @@ def _report_rows(course: CourseDir, learner: str) -> dict[str, dict[str, str]]:
     return rows
 
 
-def _drop_rows(path: Path, matches: Any, header: bool = True) -> bool:
-    """Rewrite a CSV without the rows ``matches`` picks; True when any was dropped."""
+def _drop_rows(path: Path, matches: Callable[[list[str]], bool]) -> bool:
+    """Rewrite a CSV (keeping its header line) without the rows ``matches`` picks; True when any was dropped."""
     with path.open(encoding="utf-8-sig", newline="") as handle:
         rows = list(csv.reader(handle))
-    kept = rows[:1] + [row for row in rows[1:] if not matches(row)] if header else [r for r in rows if not matches(r)]
+    kept = rows[:1] + [row for row in rows[1:] if not matches(row)]
     if len(kept) == len(rows):
         return False
     buffer = io.StringIO()

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from course.errors import ConfigurationError
-from course.instructor._logs import CapturedLog
+from course.instructor._logs import CapturedLog, summary
 from course.instructor.assessments import load_assessment
 from course.instructor.coursedir import CourseDir
 
@@ -41,7 +41,7 @@ def release(course: CourseDir, ids: list[str] | None = None) -> list[Released]:
             converter.force = True
             converter.start()
         except NbGraderException as exc:
-            details = "; ".join(log.messages[-3:]) or str(exc)
+            details = summary(log.messages) or str(exc)
             raise ConfigurationError(f"Could not release {assessment}: {details}") from exc
         finally:
             log.close()

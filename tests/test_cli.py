@@ -1,0 +1,114 @@
+"""exocourse: each command prints what it did, and exits non-zero only when it could not do its job."""
+from __future__ import annotations
+
+import csv
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from course.cli import build_parser, main
+from tests.instructor_course import make_course, snapshot
+from tests.submissions import ASSESSMENT, correct_answers
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_help_lists_every_command() -> None:
+    result = subprocess.run([sys.executable, "-m", "course.cli", "--help"], capture_output=True, text=True)
+    assert result.returncode == 0
+    for command in ("release", "intake", "autograde", "feedback", "report", "demo", "--course-dir"):
+        assert command in result.stdout
+
+
+def test_commands_are_registered_one_small_function_each() -> None:
+    parser = build_parser()
+    sub = next(a for a in parser._actions if a.dest == "command")
+    assert set(sub.choices) >= {"release", "intake", "autograde", "feedback", "report", "demo"}
+
+
+def test_a_missing_course_directory_is_one_line_not_a_traceback(capsys: pytest.CaptureFixture[str],
+                                                               tmp_path: Path) -> None:
+    code, out, err = run(capsys, "--course-dir", str(tmp_path / "nope"), "release")
+    assert code == 2 and "does not exist" in err and "Traceback" not in err + out
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_steps_out_of_order_say_what_to_run_first(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    course = make_course(tmp_path / "course")
+    code, _, err = run(capsys, "--course-dir", str(course.root), "autograde", "01")
+    assert code == 2 and "exocourse intake" in err
+    code, _, err = run(capsys, "--course-dir", str(course.root), "feedback", "01")
+    assert code == 2 and "exocourse release" in err
+    code, _, err = run(capsys, "--course-dir", str(course.root), "autograde", "01", "--workers", "0")
+    assert code == 2 and "--workers" in err
+
+
+@pytest.mark.slow
+def test_release_intake_autograde_feedback_report_through_the_command(capsys: pytest.CaptureFixture[str],
+                                                                        tmp_path: Path) -> None:
+    from course.instructor.assessments import load_assessment, read_notebook_json
+    from course.instructor.demo import fill_answers
+
+    course = make_course(tmp_path / "course")
+    base = ["--course-dir", str(course.root)]
+    code, out, _ = run(capsys, *base, "release", "01")
+    assert code == 0 and out.startswith(f"released  {ASSESSMENT}: 7 autograded items")
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    assessment = load_assessment(course.source_notebook(ASSESSMENT))
+    release_nb = read_notebook_json(course.release_notebook(ASSESSMENT))
+    (inbox / "Ann Lee.ipynb").write_text(json.dumps(fill_answers(release_nb, assessment, correct_answers(course))))
+    (inbox / "bo.ipynb").write_text(json.dumps(fill_answers(release_nb, assessment, {})))
+    (inbox / "broken.ipynb").write_text("{")
+    before = snapshot(inbox)
+    code, out, _ = run(capsys, *base, "intake", str(inbox), "--assessment", "01")
+    assert code == 0
+    assert "accepted  Ann Lee.ipynb → learner Ann Lee → Ann_Lee" in out
+    assert "rejected  broken.ipynb: the file is damaged" in out
+    assert out.strip().endswith("2 accepted, 0 repaired, 1 rejected")
+    assert snapshot(inbox) == before
+
+    code, out, err = run(capsys, *base, "autograde", "01", "--workers", "2")
+    assert code == 0
+    assert "graded    Ann_Lee: 7/7" in out and "graded    bo: 0/7" in out
+    assert "[##############################] 2/2 learners" in err           # the progress bar
+
+    code, out, _ = run(capsys, *base, "feedback", "01")
+    assert code == 0 and "2 pages, 0 failed" in out
+    code, out, _ = run(capsys, *base, "report")
+    assert code == 0 and "2 learners" in out
+    rows = list(csv.DictReader((course.reports_dir / "grades.csv").open(encoding="utf-8")))
+    assert [r["learner"] for r in rows] == ["Ann_Lee", "bo"]
+
+
+@pytest.mark.slow
+def test_demo_takes_a_cohort_of_thirty_from_release_to_report(capsys: pytest.CaptureFixture[str],
+                                                               tmp_path: Path) -> None:
+    from tests.conftest import ROOT
+
+    output = tmp_path / "demo"
+    grading_before = snapshot(ROOT / "grading")
+    code, out, _ = run(capsys, "--course-dir", str(ROOT / "grading"), "demo", "--assessment", "01",
+                       "--output", str(output), "--workers", "2")
+    assert code == 0
+    for step in ("release", "intake", "autograde", "marking", "feedback", "report"):
+        assert any(line.startswith(step) for line in out.splitlines()), step
+    assert "30 filed, 3 rejected" in out
+    rows = list(csv.DictReader((output / "reports" / "grades.csv").open(encoding="utf-8")))
+    assert len(rows) == 30
+    passed = [r for r in rows if r[f"{ASSESSMENT} passed"] == "yes"]
+    assert 0 < len(passed) < 30                                  # some strong, some weak
+    assert all(r["CPD minutes"] == "40" for r in passed)
+    assert all(r[f"{ASSESSMENT} reflection"] != "to mark" for r in rows)   # reflections marked
+    assert (output / "reports" / "items.html").exists()
+    assert len(list((output / "feedback").glob(f"*/{ASSESSMENT}/assessment.html"))) == 30
+    # The real grading folder was only read: the demo wrote nothing there.
+    assert snapshot(ROOT / "grading") == grading_before
