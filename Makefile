@@ -51,4 +51,4 @@ demo: $(VENV)/.installed
 	$(BIN)/exocourse demo
 
 clean:
-	rm -rf $(VENV) grading/release grading/submitted grading/autograded grading/feedback grading/gradebook.db grading/reports
+	rm -rf $(VENV) grading/release grading/submitted grading/autograded grading/feedback grading/gradebook.db grading/.gradebook.lock grading/reports grading/certificates

@@ -13,15 +13,19 @@ import argparse
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from course.errors import CourseError
+
+if TYPE_CHECKING:
+    from course.instructor.coursedir import CourseDir
 
 Runner = Callable[[argparse.Namespace], int]
 EXIT_OK, EXIT_FAILED, EXIT_ERROR = 0, 1, 2
 
 
-def _course(args: argparse.Namespace):  # -> CourseDir (import kept lazy for a fast --help)
-    from course.instructor.coursedir import open_course
+def _course(args: argparse.Namespace) -> CourseDir:
+    from course.instructor.coursedir import open_course  # lazy: `exocourse --help` stays fast
 
     return open_course(args.course_dir, args.db_url)
 
