@@ -19,8 +19,11 @@ Two things nbgrader does not do, added in ``GradingExecute``:
 from __future__ import annotations
 
 import multiprocessing
+import multiprocessing.util
 import os
+import shutil
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -39,6 +42,11 @@ GRADED, FAILED = "graded", "failed"
 
 # The lock file of this worker process (set by the worker's initialiser).
 _lock_path: Path | None = None
+# Each worker's kernels talk over IPC sockets under a prefix private to that worker.
+# With TCP, kernels started at the same moment by two workers can race for the same free
+# ports; the loser's kernel never starts, which would look like a learner whose code
+# killed the kernel and under-score them. Unix sockets under distinct prefixes cannot clash.
+_kernel_socket_prefix: str | None = None
 
 
 @dataclass(frozen=True)
@@ -220,8 +228,13 @@ def _output_size(msg_type: str, content: dict[str, Any]) -> int:
 # ---------------------------------------------------------------- one learner, in a worker
 
 def _init_worker(root: str, quiet: bool) -> None:
-    global _lock_path
+    global _lock_path, _kernel_socket_prefix
     _lock_path = Path(root) / LOCK_FILE
+    if sys.platform != "win32":
+        sockets = tempfile.mkdtemp(prefix="exocourse-kernels-")
+        _kernel_socket_prefix = str(Path(sockets) / "kernel")
+        # Pool workers leave through multiprocessing's exit path, which skips atexit.
+        multiprocessing.util.Finalize(None, shutil.rmtree, args=(sockets, True), exitpriority=0)
     if quiet:
         # Kernels inherit the worker's stdout/stderr and print start-up warnings there;
         # the instructor sees the progress bar and the summary instead.
@@ -239,8 +252,13 @@ def _grade_learner(root: str, db_url: str, assessment: str, learner: str) -> _Wo
     log = CapturedLog("autograde")
     ok = True
     try:
+        config = course.config
+        if _kernel_socket_prefix:
+            config = config.copy()
+            config.KernelManager.transport = "ipc"
+            config.KernelManager.ip = _kernel_socket_prefix
         converter = _grading_classes()["Autograde"](
-            coursedir=course.nbgrader_coursedir(assessment, learner), config=course.config, log=log.logger)
+            coursedir=course.nbgrader_coursedir(assessment, learner), config=config, log=log.logger)
         converter.force = True
         converter.start()
     except NbGraderException:
