@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from course._display import STYLE, grading_now, inline_markdown, show, show_html, sources_html
+from course._display import STYLE, grading_now, inline_markdown, show, sources_html
 from course.errors import AnswerFormatError
 from course.progress import ProgressStore, default_store
 from course.questions import Question, Result, load_bank, score
@@ -35,7 +35,6 @@ def quiz(module: str, question_id: str | None = None) -> None:
     if grading_now():
         print(f"(Self-check question{'s' if len(questions) > 1 else ''} appear when you open this lesson in JupyterLab.)")
         return
-    show_html(STYLE)
     for number, question in enumerate(questions, 1):
         label = f"Question {number} of {len(questions)}" if len(questions) > 1 else "Self-check"
         show(QuizView(question, label).widget)
@@ -52,8 +51,10 @@ class QuizView:
         self.store = store or ProgressStore(default_store().path, notify=self._messages.append)
         q = question
         scenario = " · scenario" if q.scenario else ""
+        # The stylesheet travels inside the header widget: one message fewer per question
+        # than displaying it separately, and it is there even if other outputs are cleared.
         self.header = w.HTML(
-            f'<p><strong>{label}</strong> <span>(objective {q.objective}{scenario})</span></p>'
+            STYLE + f'<p><strong>{label}</strong> <span>(objective {q.objective}{scenario})</span></p>'
             f'<p>{inline_markdown(q.prompt)}</p><p><em>{_TYPE_HINT[q.type]}</em></p>')
         self.controls: list[Any] = []
         if q.type in ("single", "truefalse"):

@@ -53,8 +53,18 @@ def _fmt(value: Any) -> str:
     return "" if value is None else str(value)
 
 
+_BUILT: dict[str, Figure] = {}
+
+
 def build(name: str, **options: Any) -> Figure:
-    """Build the named figure without showing it (tests and reports use this)."""
+    """Build the named figure without showing it (tests and reports use this).
+
+    A figure built without options is kept for the session: ``course.finish`` asks each
+    of the lesson's figures for its sources, and building it again would cost as much as
+    the first time. Figures built with options (a learner's own product) are always new.
+    """
+    if not options and name in _BUILT:
+        return _BUILT[name]
     if not re.fullmatch(r"[a-z][a-z0-9_]*", name):
         raise ContentError("course/figures", name, "is not a figure name", "use e.g. course.figure(\"size_ladder\")")
     try:
@@ -68,6 +78,8 @@ def build(name: str, **options: Any) -> Figure:
     if not isinstance(figure, Figure) or not figure.description.strip() or not figure.rows:
         raise ContentError(f"course/figures/{name}.py", "build()", "must return a Figure with a description and data",
                            "return course.figures.Figure(figure=..., description=..., columns=..., rows=...)")
+    if not options:
+        _BUILT[name] = figure
     return figure
 
 
