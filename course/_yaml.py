@@ -1,6 +1,7 @@
-"""Reading the course's YAML content files, with errors an author understands."""
+"""Reading the course's content files (YAML and CSV), with errors an author understands."""
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 from typing import Any
 
@@ -40,3 +41,18 @@ def require(mapping: Any, field: str, file: str, item: str | None, kind: type | 
         names = kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
         raise ContentError(file, item, f"`{field}` should be {names}, not {type(value).__name__}", fix)
     return value
+
+
+def read_csv(path: Path, columns: tuple[str, ...] = ()) -> list[dict[str, str]]:
+    """The rows of a data CSV as dicts; a missing file or column names the file and the fix."""
+    try:
+        with path.open(encoding="utf-8", newline="") as handle:
+            reader = csv.DictReader(handle)
+            missing = [c for c in columns if c not in (reader.fieldnames or [])]
+            if missing:
+                raise ContentError(path.name, None, f"lacks the column(s) {', '.join(missing)}",
+                                   f"give the file the header row {','.join(columns)}")
+            return list(reader)
+    except OSError as exc:
+        raise ContentError(path.name, None, f"cannot be read ({exc.strerror})",
+                           "check the file exists in course/content/data/") from exc

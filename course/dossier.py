@@ -18,7 +18,6 @@ the purity bands are ``course/content/data/purity_bands.csv``.
 """
 from __future__ import annotations
 
-import csv
 import html
 import math
 import re
@@ -28,7 +27,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from course._yaml import CONTENT_DIR, read_yaml, require
+from course._yaml import CONTENT_DIR, read_csv, read_yaml, require
 from course.errors import AnswerFormatError, ContentError, CourseError
 
 DOSSIER_FILE = CONTENT_DIR / "dossier.yml"
@@ -235,11 +234,7 @@ def _optional_float(text: str, file: str, item: str) -> float | None:
 def load_purity_bands(path: Path | None = None) -> tuple[PurityBand, ...]:
     """Webber and Clayton's purity bands from the data file, lowest first."""
     file = path or BANDS_FILE
-    try:
-        with file.open(encoding="utf-8", newline="") as handle:
-            rows = list(csv.DictReader(handle))
-    except OSError as exc:
-        raise ContentError(file.name, None, f"cannot be read ({exc.strerror})", "restore the file") from exc
+    rows = read_csv(file)
     bands: list[PurityBand] = []
     for number, row in enumerate(rows, 2):
         item = f"line {number}"

@@ -7,13 +7,12 @@ words and the picture cannot drift apart.
 """
 from __future__ import annotations
 
-import csv
 import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from course._yaml import CONTENT_DIR
+from course._yaml import CONTENT_DIR, read_csv
 from course.errors import ContentError
 from course.figures import Figure, theme
 
@@ -47,17 +46,7 @@ def load_sizes(path: Path | None = None) -> list[SizeRange]:
     from course.references import load_references
 
     file = path or DATA_FILE
-    try:
-        with file.open(encoding="utf-8", newline="") as handle:
-            reader = csv.DictReader(handle)
-            missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
-            if missing:
-                raise ContentError(file.name, None, f"lacks the column(s) {', '.join(missing)}",
-                                   f"give the file the header {','.join(COLUMNS)}")
-            raw_rows = list(reader)
-    except OSError as exc:
-        raise ContentError(file.name, None, f"cannot be read ({exc.strerror})",
-                           "check the file exists in course/content/data/") from exc
+    raw_rows = read_csv(file, COLUMNS)
     bibliography = load_references()
     sizes: list[SizeRange] = []
     for line, raw in enumerate(raw_rows, start=2):

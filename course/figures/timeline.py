@@ -7,13 +7,12 @@ well as its own colour, so the figure reads without colour too.
 """
 from __future__ import annotations
 
-import csv
 import textwrap
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from course._yaml import CONTENT_DIR
+from course._yaml import CONTENT_DIR, read_csv
 from course.errors import ContentError
 from course.figures import Figure, theme
 
@@ -90,16 +89,7 @@ def load_events(path: Path | None = None) -> list[Event]:
 
     file = path or DATA_FILE
     bibliography = load_references()
-    try:
-        with open(file, newline="", encoding="utf-8") as handle:
-            reader = csv.DictReader(handle)
-            missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
-            if missing:
-                raise ContentError(file.name, None, f"lacks the column(s) {', '.join(missing)}",
-                                   f"give the header row: {','.join(COLUMNS)}")
-            rows = list(reader)
-    except OSError as exc:
-        raise ContentError(str(file), None, f"cannot be read ({exc.strerror})", "check the file exists") from exc
+    rows = read_csv(file, COLUMNS)
     events: list[Event] = []
     for number, row in enumerate(rows, start=2):  # row 1 is the header
         item = f"row {number}"
