@@ -40,6 +40,28 @@ def quiz(module: str, question_id: str | None = None) -> None:
         show(QuizView(question, label).widget)
 
 
+_SHARED: dict[str, Any] = {}
+
+
+def _shared(name: str) -> Any:
+    """Layout and style models shared by every quiz in the kernel.
+
+    Each ipywidget otherwise opens its own Layout and Style model over the comm channel:
+    seventeen models a question instead of nine. These are never changed after creation.
+    """
+    if not _SHARED:
+        import ipywidgets as w
+        from ipywidgets.widgets.widget_bool import CheckboxStyle
+        from ipywidgets.widgets.widget_description import DescriptionStyle
+        from ipywidgets.widgets.widget_string import HTMLStyle, LabelStyle, TextStyle
+
+        _SHARED.update(
+            plain=w.Layout(), full=w.Layout(width="100%"), number=w.Layout(width="22em"),
+            html=HTMLStyle(), button=w.ButtonStyle(), label=DescriptionStyle(description_width="initial"),
+            checkbox=CheckboxStyle(), text=TextStyle(description_width="initial"), tag=LabelStyle())
+    return _SHARED[name]
+
+
 class QuizView:
     """One question's widget: prompt, answer controls, Check / Try again, feedback."""
 
@@ -55,34 +77,36 @@ class QuizView:
         # than displaying it separately, and it is there even if other outputs are cleared.
         self.header = w.HTML(
             STYLE + f'<p><strong>{label}</strong> <span>(objective {q.objective}{scenario})</span></p>'
-            f'<p>{inline_markdown(q.prompt)}</p><p><em>{_TYPE_HINT[q.type]}</em></p>')
+            f'<p>{inline_markdown(q.prompt)}</p><p><em>{_TYPE_HINT[q.type]}</em></p>',
+            layout=_shared("plain"), style=_shared("html"))
         self.controls: list[Any] = []
         if q.type in ("single", "truefalse"):
             self.choice = w.RadioButtons(
                 options=[(o.text, i) for i, o in enumerate(q.options)], value=None,
-                description="Your answer:", style={"description_width": "initial"},
-                layout=w.Layout(width="100%"))
+                description="Your answer:", style=_shared("label"), layout=_shared("full"))
             self.controls = [self.choice]
         elif q.type == "multiple":
             self.boxes = [w.Checkbox(value=False, description=o.text, indent=False,
-                                     layout=w.Layout(width="100%")) for o in q.options]
+                                     layout=_shared("full"), style=_shared("checkbox")) for o in q.options]
             self.controls = list(self.boxes)
         else:
             self.text = w.Text(
                 value="", placeholder=f"e.g. {q.example}" if q.example else "a number",
-                description="Your answer:", style={"description_width": "initial"},
-                layout=w.Layout(width="22em"))
-            unit = w.Label(value=q.unit) if q.unit else w.Label(value="")
-            self.controls = [w.HBox([self.text, unit])]
+                description="Your answer:", style=_shared("text"), layout=_shared("number"))
+            unit = w.Label(value=q.unit, layout=_shared("plain"), style=_shared("tag"))
+            self.controls = [w.HBox([self.text, unit], layout=_shared("plain"))]
         self.check_button = w.Button(description="Check", button_style="primary",
-                                     tooltip="Mark my answer and explain it")
+                                     tooltip="Mark my answer and explain it",
+                                     layout=_shared("plain"), style=_shared("button"))
         self.retry_button = w.Button(description="Try again", disabled=True,
-                                     tooltip="Clear my answer and the feedback")
-        self.feedback = w.HTML(value="")
+                                     tooltip="Clear my answer and the feedback",
+                                     layout=_shared("plain"), style=_shared("button"))
+        self.feedback = w.HTML(value="", layout=_shared("plain"), style=_shared("html"))
         self.check_button.on_click(lambda _: self.check())
         self.retry_button.on_click(lambda _: self.reset())
         self.widget = w.VBox([self.header, *self.controls,
-                              w.HBox([self.check_button, self.retry_button]), self.feedback])
+                              w.HBox([self.check_button, self.retry_button], layout=_shared("plain")),
+                              self.feedback], layout=_shared("plain"))
         self.widget.add_class("erc-quiz")
 
     # -------------------------------------------------------------- actions

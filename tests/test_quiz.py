@@ -83,3 +83,9 @@ def test_the_public_verb_is_this_function():
     import course
 
     assert course.quiz is quiz
+
+
+def test_questions_share_layout_and_style_models_so_each_opens_fewer_comm_channels():
+    a, b = view(SINGLE), view(NUMERIC)
+    assert a.check_button.layout is b.retry_button.layout
+    assert a.feedback.style is b.feedback.style and a.header.layout is b.widget.layout
