@@ -9,6 +9,7 @@ import pytest
 
 from course.errors import ConfigurationError
 from course.instructor.certificates import (
+    ALPHABET,
     REGISTER_COLUMNS,
     Certificate,
     LearnerResult,
@@ -213,9 +214,26 @@ def test_a_retyped_code_with_o_for_zero_and_l_for_one_still_verifies(course_dir,
 def test_any_single_altered_character_is_caught_by_the_check_character(course_dir, key_file):
     code = issue_certificates(course_dir, COHORT, issued_on=DAY).issued[0].code
     position = 6  # the first character of the code proper
-    altered = code[:position] + ("Z" if code[position] != "Z" else "Y") + code[position + 1:]
-    result = verify(altered, course_dir)
-    assert not result.genuine and "altered or mistyped" in result.reason
+    for substitute in ALPHABET.replace(code[position], ""):  # every substitute, 0 <-> Z included
+        altered = code[:position] + substitute + code[position + 1:]
+        result = verify(altered, course_dir)
+        assert not result.genuine and "altered or mistyped" in result.reason, altered
+
+
+def test_the_check_character_catches_every_substitution_and_every_neighbour_swap():
+    import random
+
+    from course.instructor.certificates import _check_character
+
+    rng = random.Random(2026)
+    for _ in range(300):
+        body = "".join(rng.choice(ALPHABET) for _ in range(20))
+        check = _check_character(body)
+        for i in range(20):
+            for substitute in ALPHABET.replace(body[i], ""):
+                assert _check_character(body[:i] + substitute + body[i + 1:]) != check
+            if i < 19 and body[i] != body[i + 1]:
+                assert _check_character(body[:i] + body[i + 1] + body[i] + body[i + 2:]) != check
 
 
 def test_a_well_formed_code_that_was_never_issued_is_unknown(course_dir, key_file):

@@ -155,10 +155,30 @@ def format_code(compact: str) -> str:
     return "-".join([CODE_PREFIX, *groups, compact[_BODY_LENGTH:]])
 
 
+def _gf32_multiply(a: int, b: int) -> int:
+    """Multiplication in GF(32), the field of 5-bit values (polynomial x^5 + x^2 + 1)."""
+    product = 0
+    while b:
+        if b & 1:
+            product ^= a
+        b >>= 1
+        a <<= 1
+        if a & 0b100000:
+            a ^= 0b100101
+    return product
+
+
 def _check_character(body: str) -> str:
-    # Weighted sum modulo a prime: catches every single mistyped character and every
-    # swap of two neighbours.
-    return ALPHABET[sum((i + 1) * ALPHABET.index(c) for i, c in enumerate(body)) % 31]
+    # A weighted sum in GF(32), with the weights the distinct non-zero powers of a
+    # generator. Every value of the 32-symbol alphabet is a field element, so a single
+    # mistyped character changes the sum by (weight x difference), never zero, and a swap
+    # of two neighbours by (a - b)(w_i - w_i+1), never zero either. (A sum modulo 31 over
+    # 32 symbols missed 0 <-> Z.)
+    total, weight = 0, 1
+    for character in body:
+        total ^= _gf32_multiply(weight, ALPHABET.index(character))
+        weight = _gf32_multiply(weight, 2)
+    return ALPHABET[total]
 
 
 class CodeProblem(Exception):
