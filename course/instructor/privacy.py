@@ -17,7 +17,8 @@ import io
 import json
 import re
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -155,15 +156,25 @@ def _roster_row(course: CourseDir, learner: str) -> dict[str, str] | None:
     return None
 
 
-def _gradebook_entry(course: CourseDir, learner: str) -> dict[str, Any] | None:
+@contextmanager
+def _student_in_gradebook(course: CourseDir, learner: str) -> Iterator[tuple[Any, Any]]:
+    """The open gradebook and the learner's record in it; (None, None) when either is absent."""
     from nbgrader.api import MissingEntry
 
     if not _gradebook_exists(course):
-        return None
+        yield None, None
+        return
     with course.gradebook() as gb:
         try:
             student = gb.find_student(learner)
         except MissingEntry:
+            student = None
+        yield gb, student
+
+
+def _gradebook_entry(course: CourseDir, learner: str) -> dict[str, Any] | None:
+    with _student_in_gradebook(course, learner) as (_, student):
+        if student is None:
             return None
         entry: dict[str, Any] = {"student": student.to_dict(), "submissions": []}
         for submission in student.submissions:
@@ -175,14 +186,8 @@ def _gradebook_entry(course: CourseDir, learner: str) -> dict[str, Any] | None:
 
 
 def _remove_from_gradebook(course: CourseDir, learner: str) -> str | None:
-    from nbgrader.api import MissingEntry
-
-    if not _gradebook_exists(course):
-        return None
-    with course.gradebook() as gb:
-        try:
-            student = gb.find_student(learner)
-        except MissingEntry:
+    with _student_in_gradebook(course, learner) as (gb, student):
+        if student is None:
             return None
         count = len(student.submissions)
         gb.remove_student(learner)
