@@ -12,7 +12,7 @@ import json
 import re
 from importlib import import_module
 
-from course._display import STYLE, cite_html, grading_now, inline_markdown, show_html
+from course._display import STYLE, grading_now, inline_markdown, show_html
 from course.progress import default_store
 from course.references import keys_in_text, load_references
 from course.syllabus import load_syllabus
@@ -100,4 +100,4 @@ def finish(module: str) -> None:
     )
 
 
-__all__ = ["start", "finish", "cited_keys", "SAFETY_NOTE", "cite_html"]
+__all__ = ["start", "finish", "cited_keys", "SAFETY_NOTE"]

@@ -14,7 +14,7 @@ from typing import Any
 
 from course._display import STYLE, grading_now, inline_markdown, show, sources_html
 from course.errors import AnswerFormatError
-from course.progress import ProgressStore, default_store
+from course.progress import ProgressStore
 from course.questions import Question, Result, load_bank, score
 
 _TYPE_HINT = {
@@ -70,7 +70,7 @@ class QuizView:
 
         self.question = question
         self._messages: list[str] = []
-        self.store = store or ProgressStore(default_store().path, notify=self._messages.append)
+        self.store = store or ProgressStore(notify=self._messages.append)
         q = question
         scenario = " · scenario" if q.scenario else ""
         # The stylesheet travels inside the header widget: one message fewer per question
