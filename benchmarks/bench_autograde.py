@@ -98,10 +98,10 @@ def run() -> dict[str, dict]:
 
         learners = sorted(parallel_scores)[:PER_SUBMISSION_SAMPLE]
         single = _timed([_bin("exocourse"), "--course-dir", str(single_dir), "autograde", ASSESSMENT,
-                         "--workers", "1", *[f"--learner={l}" for l in learners]], ROOT)
+                         "--workers", "1", *[f"--learner={name}" for name in learners]], ROOT)
         per_submission = single / len(learners)
-        bare = _bare_nbclient_seconds([prepared / "submitted" / l / ASSESSMENT / "assessment.ipynb"
-                                       for l in learners])
+        bare = _bare_nbclient_seconds([prepared / "submitted" / name / ASSESSMENT / "assessment.ipynb"
+                                       for name in learners])
     finally:
         shutil.rmtree(base, ignore_errors=True)
 

@@ -3,52 +3,56 @@
 In a lesson you need only a few verbs::
 
     import course
-    course.start("01")              # the lesson's objectives and minutes; starts your clock
+    course.start("01")              # the lesson's objectives and minutes
     course.quiz("01", "ev-term")    # a self-check question with feedback
     course.figure("size_ladder")    # a figure, its description and its data table
     course.cite("misev2018")        # a short citation with its link
     course.reflect("01")            # your reflective notes, saved to your record
-    course.finish("01")             # the lesson's reference list; marks it done
+    course.finish("01")             # the lesson's end: mark it complete when you are ready
     course.record()                 # your learning record, to view and download
 
-``import course`` is light on purpose: plotly, ipywidgets and nbgrader load only when
-a verb that needs them is first used.
+In a graded assessment, ``course.check_format(...)`` under each answer says whether the
+answer's *format* is right (never whether the answer is).
+
+Everything else in the package is private (modules whose names start with ``_``) and
+may change between versions. ``import course`` is light on purpose: the verb modules
+import plotly, ipywidgets, PyYAML and fpdf2 only inside the verbs that need them.
 """
 from __future__ import annotations
 
-import sys
-import types
-from importlib import import_module
-from typing import Any
-
-from course.errors import (
+from course._answers import check_format
+from course._checklist import checklist
+from course._dossier import dossier_checker
+from course._errors import (
     AnswerFormatError,
     ConfigurationError,
     ContentError,
     CourseError,
     SubmissionError,
 )
+from course._factcheck import factcheck
+from course._figures import figure
+from course._lesson import finish, start
+from course._quiz import quiz
+from course._record import evaluate, record
+from course._references import cite
+from course._reflect import reflect
 
 __version__ = "1.0.0"
 
-# Public verb -> "module:attribute". Resolved on first use (PEP 562) so that the
-# cost of plotly and ipywidgets is paid only by the cells that need them.
-_VERBS: dict[str, str] = {
-    "start": "course.lesson:start",
-    "finish": "course.lesson:finish",
-    "quiz": "course.quiz:quiz",
-    "figure": "course.figures:figure",
-    "cite": "course.references:cite",
-    "reflect": "course.reflect:reflect",
-    "record": "course.record:record",
-    "evaluate": "course.record:evaluate",
-    "dossier_checker": "course.dossier:dossier_checker",
-    "factcheck": "course.factcheck:factcheck",
-    "checklist": "course.checklist:checklist",
-}
-
 __all__ = [
-    *_VERBS,
+    "start",
+    "finish",
+    "quiz",
+    "figure",
+    "cite",
+    "reflect",
+    "record",
+    "evaluate",
+    "dossier_checker",
+    "factcheck",
+    "checklist",
+    "check_format",
     "CourseError",
     "ContentError",
     "AnswerFormatError",
@@ -56,35 +60,3 @@ __all__ = [
     "ConfigurationError",
     "__version__",
 ]
-
-
-def __getattr__(name: str) -> Any:
-    target = _VERBS.get(name)
-    if target is None:
-        raise AttributeError(f"module 'course' has no attribute {name!r}")
-    module_name, attribute = target.split(":")
-    value = getattr(import_module(module_name), attribute)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(__all__)
-
-
-class _CoursePackage(types.ModuleType):
-    """Keeps the verbs callable after their own submodules are imported.
-
-    Importing ``course.quiz`` (the module) makes Python set ``course.quiz`` to that
-    module, which would hide the verb ``course.quiz(...)``. Verb names therefore never
-    take a submodule as their value; the submodules stay reachable in ``sys.modules``
-    and by ``from course.quiz import ...``.
-    """
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if name in _VERBS and isinstance(value, types.ModuleType):
-            return
-        super().__setattr__(name, value)
-
-
-sys.modules[__name__].__class__ = _CoursePackage

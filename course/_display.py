@@ -27,7 +27,7 @@ def show_html(markup: str) -> None:
 def inline_markdown(text: str) -> str:
     """Escape ``text`` and render the little Markdown authors use in YAML (bold, italics, code)
     and ``[@key]`` citations as short linked citations."""
-    from course.references import _CITATION_GROUP, _KEY, load_references
+    from course._references import _CITATION_GROUP, _KEY, load_references
 
     bibliography = load_references()
     out = html.escape(text, quote=False)
@@ -43,7 +43,7 @@ def inline_markdown(text: str) -> str:
 
 
 def cite_html(key: str, bibliography: Any | None = None) -> str:
-    from course.references import load_references
+    from course._references import load_references
 
     ref = (bibliography or load_references()).get(key)
     short = html.escape(ref.short)

@@ -19,7 +19,8 @@ from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
 
-from course.errors import ConfigurationError
+from course import _atomic as atomic
+from course._errors import ConfigurationError
 
 FONT_ENV = "EXOCOURSE_PDF_FONT"
 CORE_FAMILY = "Helvetica"
@@ -189,11 +190,4 @@ class Document:
 
     def save(self, path: Path) -> Path:
         """Write the PDF atomically (a half-written file never replaces a good one)."""
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.tmp")
-        try:
-            self.pdf.output(str(tmp))
-            os.replace(tmp, path)
-        finally:
-            tmp.unlink(missing_ok=True)
-        return path
+        return atomic.write_bytes(path, bytes(self.pdf.output()))

@@ -5,7 +5,7 @@ import csv
 from pathlib import Path
 from typing import Any
 
-from course.errors import ContentError
+from course._errors import ContentError
 
 CONTENT_DIR = Path(__file__).parent / "content"
 

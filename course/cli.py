@@ -15,7 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from course.errors import CourseError
+from course._errors import CourseError
 
 if TYPE_CHECKING:
     from course.instructor.coursedir import CourseDir

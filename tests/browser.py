@@ -10,9 +10,9 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 from tests.conftest import ROOT
 
@@ -56,7 +56,7 @@ def jupyterlab(workdir: Path, home: Path) -> Iterator[str]:
                 break
             except OSError:
                 if server.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("JupyterLab did not start:\n" + (workdir / "jupyterlab.log").read_text()[-3000:])
+                    raise RuntimeError("JupyterLab did not start:\n" + (workdir / "jupyterlab.log").read_text()[-3000:]) from None
                 time.sleep(0.3)
         yield f"{base}/lab/tree/{{path}}?token={token}"
     finally:

@@ -19,6 +19,25 @@ def learner_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.M
 
 
 @pytest.fixture
+def pass_mark_60(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> float:
+    """The course's syllabus with every pass mark set to 0.6 instead of 0.8, so a test shows
+    that a rule follows the syllabus rather than a number written into the code."""
+    import re
+
+    from course import _syllabus
+
+    text = (_syllabus.SYLLABUS_FILE).read_text(encoding="utf-8")
+    changed = re.sub(r"pass_mark: 0\.8\b", "pass_mark: 0.6", text)
+    assert changed != text, "the syllabus has no pass_mark: 0.8 to change"
+    copy = tmp_path / "syllabus.yml"
+    copy.write_text(changed, encoding="utf-8")
+    _syllabus.load_syllabus.cache_clear()
+    monkeypatch.setattr(_syllabus, "SYLLABUS_FILE", copy)
+    yield 0.6
+    _syllabus.load_syllabus.cache_clear()
+
+
+@pytest.fixture
 def project_root() -> Path:
     return ROOT
 

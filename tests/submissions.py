@@ -84,7 +84,7 @@ def write_batch(course: CourseDir, folder: Path, huge_mb: int = 60) -> list[Expe
     _write(folder, "good-mixed.ipynb", good(mixed))
     expected.append(Expected("good-mixed.ipynb", "good-mixed", 4.0))
 
-    # the same right answers, written the other ways course.answers accepts
+    # the same right answers, written the other ways course._answers accepts
     def other_format(number: int, value: str) -> str:
         kind = assessment.item(number).kind
         if kind == "letter":

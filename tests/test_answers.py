@@ -1,4 +1,4 @@
-"""course.answers: reading what a learner typed, and the visible format check."""
+"""course._answers: reading what a learner typed, and the visible format check."""
 from __future__ import annotations
 
 import subprocess
@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from course.answers import check_format, close, letter, letters, number
+from course._answers import check_format, close, letter, letters, number
 
 
 @pytest.mark.parametrize("typed", ["B", "b", " B ", "(B)", "B.", "b)"])
@@ -104,7 +104,7 @@ def test_the_check_behaves_the_same_while_nbgrader_executes(capsys: pytest.Captu
 
 
 def test_importing_course_answers_loads_nothing_heavy() -> None:
-    code = ("import sys, course.answers; heavy = [m for m in ('plotly', 'ipywidgets', 'nbgrader', 'nbformat', "
+    code = ("import sys, course._answers; heavy = [m for m in ('plotly', 'ipywidgets', 'nbgrader', 'nbformat', "
             "'yaml', 'numpy') if m in sys.modules]; print(','.join(heavy))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == ""

@@ -40,7 +40,7 @@ def words(text: str) -> str:
 
 
 def test_there_is_one_assessment_per_assessed_module() -> None:
-    from course.syllabus import load_syllabus
+    from course._syllabus import load_syllabus
 
     assessed = [m.slug for m in load_syllabus().modules if m.assessed]
     assert assessed == ASSESSMENTS
@@ -74,7 +74,7 @@ def test_one_manually_graded_reflection(assessment_id: str) -> None:
 
 @pytest.mark.parametrize("assessment_id", ASSESSMENTS)
 def test_every_item_names_an_objective_of_its_module_and_every_objective_is_assessed(assessment_id: str) -> None:
-    from course.syllabus import load_syllabus
+    from course._syllabus import load_syllabus
 
     assessment = load_assessment(source(assessment_id))
     module = load_syllabus().module(assessment.module)
@@ -88,7 +88,7 @@ def test_every_item_names_an_objective_of_its_module_and_every_objective_is_asse
 
 
 def test_no_item_repeats_a_formative_question() -> None:
-    from course.questions import load_all_banks
+    from course._questions import load_all_banks
 
     formative = [words(q.prompt) for bank in load_all_banks() for q in bank.questions]
     assert formative, "the formative banks are empty"
@@ -102,7 +102,7 @@ def test_no_item_repeats_a_formative_question() -> None:
 
 @pytest.mark.parametrize("assessment_id", ASSESSMENTS)
 def test_every_citation_is_a_known_reference(assessment_id: str) -> None:
-    from course.references import keys_in_text, load_references
+    from course._references import keys_in_text, load_references
 
     bibliography = load_references()
     text = "\n".join(cell_text(c) for c in read_notebook_json(source(assessment_id))["cells"])
@@ -127,7 +127,7 @@ def test_answer_cells_are_one_line_with_options_and_example_above(assessment_id:
         for letter in item.choices:
             assert f"- **{letter}.**" in item.prompt
         test = cell_text(cells[item.test_cell])
-        assert test.startswith("from course.answers import check_format\ncheck_format(")
+        assert test.startswith("from course import check_format\ncheck_format(")
         assert HIDDEN_BEGIN in test
 
 

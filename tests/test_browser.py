@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from course.questions import load_bank
+from course._questions import load_bank
 from tests.browser import CHROMIUM, chromium_page, jupyterlab, open_and_run_all
 from tests.conftest import ROOT
 from tests.notebooks import cell_source, read

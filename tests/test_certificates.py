@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from course.errors import ConfigurationError
+from course._errors import ConfigurationError
+from course._syllabus import PROJECT_ROOT, load_syllabus
 from course.instructor.certificates import (
     ALPHABET,
     REGISTER_COLUMNS,
@@ -24,7 +25,6 @@ from course.instructor.certificates import (
     read_register,
     verify,
 )
-from course.syllabus import PROJECT_ROOT, load_syllabus
 from tests.pdf_text import pdf_text
 
 ASSESSED = [m.id for m in load_syllabus().modules if m.assessed]

@@ -6,16 +6,16 @@ import base64
 import importlib
 import json
 import re
-from pathlib import Path
 from datetime import date
+from pathlib import Path
 
 import pytest
 
-from course.errors import ContentError, CourseError
-from course.references import load_references
+from course._errors import ContentError, CourseError
+from course._references import load_references
 
-# `course.checklist`, the attribute, is the learner-facing verb; the rules live in the module.
-cl = importlib.import_module("course.checklist")
+# `course._checklist`, the attribute, is the learner-facing verb; the rules live in the module.
+cl = importlib.import_module("course._checklist")
 
 
 @pytest.fixture(scope="module")

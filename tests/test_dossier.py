@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from course import dossier
-from course.dossier import (
+from course import _dossier as dossier
+from course._dossier import (
     CHECK_BUTTON_LABEL,
     DossierChecker,
     check_dossier,
@@ -20,8 +20,8 @@ from course.dossier import (
     report_html,
     worked_example,
 )
-from course.errors import AnswerFormatError, ContentError
-from course.references import keys_in_text, load_references
+from course._errors import AnswerFormatError, ContentError
+from course._references import keys_in_text, load_references
 
 COMPLETE = {
     "cell_source": "Umbilical cord mesenchymal stromal cells",

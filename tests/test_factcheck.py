@@ -6,12 +6,12 @@ import re
 
 import pytest
 
-from course.errors import AnswerFormatError, ContentError
-from course.references import keys_in_text, load_references
+from course._errors import AnswerFormatError, ContentError
+from course._references import keys_in_text, load_references
 
-# The module, not the lazy verb `course.factcheck` (same name: the package attribute is
+# The module, not the lazy verb `course._factcheck` (same name: the package attribute is
 # the function once a lesson has called it).
-fc = importlib.import_module("course.factcheck")
+fc = importlib.import_module("course._factcheck")
 
 # The "What are exosomes?" section of the source article, carried here so the test can
 # prove every quote is genuine (the course must not put words in the article's mouth).

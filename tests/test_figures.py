@@ -1,8 +1,8 @@
 """course/figures: the shared theme and the figure() dispatcher."""
 import pytest
 
-from course.errors import ContentError
-from course.figures import Figure, build, theme
+from course._errors import ContentError
+from course._figures import Figure, build, theme
 
 
 def test_palette_is_okabe_ito_and_every_series_also_differs_by_symbol_and_dash():
@@ -43,7 +43,7 @@ def test_showing_a_figure_emits_plotlys_mime_bundle_without_importing_nbformat()
     import subprocess
     import sys
 
-    code = ("import sys; from course.figures import build, mimebundle; "
+    code = ("import sys; from course._figures import build, mimebundle; "
             "b = mimebundle(build('size_ladder')); "
             "print('application/vnd.plotly.v1+json' in b, 'data' in b['application/vnd.plotly.v1+json'], "
             "'nbformat' in sys.modules)")

@@ -3,9 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from course.errors import AnswerFormatError
-from course.figures import build
-from course.figures import theme
+from course._errors import AnswerFormatError
+from course._figures import build, theme
 
 
 def _traces(figure) -> dict[str, object]:

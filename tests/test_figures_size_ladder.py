@@ -6,10 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from course.errors import ContentError
-from course.figures import build, theme
-from course.figures import size_ladder
-from course.references import load_references
+from course._errors import ContentError
+from course._figures import build, size_ladder, theme
+from course._references import load_references
 
 HEADER = "item,group,min_nm,max_nm,reference,note\n"
 

@@ -7,10 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from course.errors import ContentError
-from course.figures import Figure, build
-from course.figures import timeline
-from course.references import load_references
+from course._errors import ContentError
+from course._figures import Figure, build, timeline
+from course._references import load_references
 
 
 def _raw_rows() -> list[dict[str, str]]:

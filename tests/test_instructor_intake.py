@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from course.errors import ConfigurationError, SubmissionError
+from course._errors import ConfigurationError, SubmissionError
 from course.instructor.intake import (
     assign_safe_ids,
     check_assessment,

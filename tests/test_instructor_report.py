@@ -8,13 +8,26 @@ from course.instructor.report import AssessmentGrade, ItemStats, LearnerGrades, 
 
 def grade(score: float, maximum: float = 10.0, module: str = "01", minutes: int = 40,
           reflection: float | None = None) -> AssessmentGrade:
-    return AssessmentGrade(f"{module}_x", module, score, maximum, 0.8, reflection, 4.0, minutes)
+    return AssessmentGrade(f"{module}_x", module, score, maximum, reflection, 4.0, minutes)
 
 
 def test_a_module_is_passed_at_80_percent_of_the_autograded_marks() -> None:
     assert grade(8).passed and not grade(7.99).passed
     assert grade(8).percent == 80.0
     assert not grade(0, maximum=0).passed
+
+
+def test_the_pass_mark_comes_from_the_syllabus_not_the_code(pass_mark_60: float) -> None:
+    assert grade(6).passed and not grade(5.99).passed
+    learner = LearnerGrades("ann", {"01_x": grade(6.5, minutes=40)})
+    assert learner.modules_passed == ["01"] and learner.cpd_minutes == 40
+
+
+def test_an_assessment_of_a_module_the_syllabus_lacks_is_an_error_not_a_default() -> None:
+    from course import ContentError
+
+    with pytest.raises(ContentError, match="module '09'"):
+        _ = grade(9, module="09").passed
 
 
 def test_cpd_minutes_count_only_passed_modules() -> None:

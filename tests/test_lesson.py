@@ -1,7 +1,7 @@
 """course/lesson.py: the lesson frame (start, finish, reference lists)."""
-from course.lesson import SAFETY_NOTE, cited_keys, finish, start
-from course.progress import default_store
-from course.references import keys_in_text, load_references
+from course._lesson import SAFETY_NOTE, cited_keys, finish, start
+from course._progress import default_store
+from course._references import keys_in_text, load_references
 
 
 def test_start_and_finish_record_the_learners_time(capsys):

@@ -6,13 +6,12 @@ import re
 
 import pytest
 
-from course.figures import build
-from course.questions import load_all_banks, load_bank
-from course.references import keys_in_text, load_references
-from course.syllabus import load_syllabus
+from course._figures import build
+from course._questions import load_all_banks, load_bank
+from course._references import keys_in_text, load_references
+from course._syllabus import load_syllabus
 from tests.conftest import ROOT
-from tests.notebooks import (CONTROL_MODELS, cell_source, execute, lesson_paths, read, widget_models,
-                             word_count)
+from tests.notebooks import CONTROL_MODELS, cell_source, execute, lesson_paths, read, widget_models, word_count
 
 LESSONS = lesson_paths()
 IDS = [p.stem for p in LESSONS]

@@ -2,7 +2,7 @@
 import json
 import os
 
-from course.progress import ProgressStore, default_store, empty_record
+from course._progress import ProgressStore, default_store, empty_record
 
 
 def store(tmp_path, messages=None):

@@ -2,7 +2,7 @@
 migrated, never lost (the original is kept beside it)."""
 import json
 
-from course.progress import SCHEMA_VERSION, ProgressStore, migrate, needs_migration
+from course._progress import SCHEMA_VERSION, ProgressStore, migrate, needs_migration
 
 # What the pre-release course (schema 0, unversioned) wrote: one flat object.
 SCHEMA_0 = {

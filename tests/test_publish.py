@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from course.errors import ConfigurationError
+from course._errors import ConfigurationError
 from course.instructor.publish import MARKER, publish
 from tests.graded_course import graded_course
 

@@ -3,15 +3,15 @@ import copy
 
 import pytest
 
-from course.errors import AnswerFormatError, ContentError
-from course.questions import load_all_banks, parse_bank, parse_number, score
+from course._errors import AnswerFormatError, ContentError
+from course._questions import load_all_banks, parse_bank, parse_number, score
 
 SINGLE = {
     "id": "ev-term", "objective": "1.1", "type": "single", "prompt": "Which term?",
     "options": [
-        {"text": "Exosome", "correct": False, "feedback": "Needs proof of origin.", "cite": ["misev2018"]},
-        {"text": "Small EV", "correct": True, "feedback": "The umbrella term.", "cite": ["misev2018"]},
-        {"text": "Microvesicle", "correct": False, "feedback": "Another subtype.", "cite": ["misev2018"]},
+        {"id": "exosome", "text": "Exosome", "correct": False, "feedback": "Needs proof of origin.", "cite": ["misev2018"]},
+        {"id": "small-ev", "text": "Small EV", "correct": True, "feedback": "The umbrella term.", "cite": ["misev2018"]},
+        {"id": "microvesicle", "text": "Microvesicle", "correct": False, "feedback": "Another subtype.", "cite": ["misev2018"]},
     ],
 }
 MULTIPLE = {**copy.deepcopy(SINGLE), "id": "cargo", "type": "multiple"}
@@ -20,8 +20,8 @@ NUMERIC = {"id": "ratio", "objective": "1.4", "type": "numeric", "prompt": "How 
            "answer": 700, "tolerance": 400, "unit": "times", "example": "700",
            "feedback": {"correct": "Yes.", "incorrect": "No."}, "cite": ["misev2018"]}
 TRUEFALSE = {"id": "dna", "objective": "1.4", "type": "truefalse", "prompt": "DNA-free means risk-free.",
-             "options": [{"text": "True", "correct": False, "feedback": "No.", "cite": ["wang2024"]},
-                         {"text": "False", "correct": True, "feedback": "Right.", "cite": ["wang2024"]}]}
+             "options": [{"id": "true", "text": "True", "correct": False, "feedback": "No.", "cite": ["wang2024"]},
+                         {"id": "false", "text": "False", "correct": True, "feedback": "Right.", "cite": ["wang2024"]}]}
 
 
 def bank(*questions):
@@ -162,3 +162,31 @@ def test_unanswered_choice_is_a_format_message_not_a_wrong_answer():
 ])
 def test_parse_number_reads_the_ways_people_write_numbers(typed, value):
     assert parse_number(typed) == pytest.approx(value)
+
+
+def test_an_option_without_an_id_is_refused_because_attempts_are_stored_by_id():
+    q = copy.deepcopy(SINGLE)
+    del q["options"][1]["id"]
+    mistake(q, r"question 'ev-term', option 2: has no `id`")
+
+
+def test_two_options_of_one_question_may_not_share_an_id():
+    q = copy.deepcopy(SINGLE)
+    q["options"][2]["id"] = "exosome"
+    mistake(q, r"question 'ev-term'.*two options with the id 'exosome'")
+
+
+def test_the_legacy_option_order_gives_each_shown_position_one_well_formed_id():
+    # Records written by course 1.0.0 stored option positions; this file says which option
+    # each position was, so they can be migrated to ids whatever the banks look like now.
+    import json
+    import re
+    from pathlib import Path
+
+    import course
+
+    legacy = json.loads((Path(course.__file__).parent / "content" / "legacy" / "option_order_v1.json").read_text())
+    assert legacy["course_version"] == "1.0.0"
+    for questions in legacy["modules"].values():
+        for ids in questions.values():
+            assert len(ids) == len(set(ids)) >= 2 and all(re.fullmatch(r"[a-z0-9][a-z0-9-]*", i) for i in ids)

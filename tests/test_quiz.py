@@ -3,9 +3,9 @@ import copy
 
 import pytest
 
-from course.progress import default_store
-from course.questions import parse_bank
-from course.quiz import QuizView, quiz
+from course._progress import default_store
+from course._questions import parse_bank
+from course._quiz import QuizView, quiz
 from tests.test_questions import MULTIPLE, NUMERIC, SINGLE
 
 
@@ -71,7 +71,7 @@ def test_multiple_select_says_how_many_right_options_were_missed():
 
 
 def test_while_nbgrader_executes_no_widget_is_shown(monkeypatch, capsys):
-    from course.questions import load_all_banks
+    from course._questions import load_all_banks
 
     bank = load_all_banks()[0]
     monkeypatch.setenv("NBGRADER_EXECUTION", "autograde")

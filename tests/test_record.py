@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
+from course._errors import AnswerFormatError
 from course._pdf import choose_font
-from course.errors import AnswerFormatError
-from course.progress import default_store
-from course.questions import load_bank
-from course.record import (
+from course._progress import default_store
+from course._questions import load_bank
+from course._record import (
     BINDER_NOTICE,
     RECORD_LABEL,
     EvaluationView,
@@ -23,8 +23,8 @@ from course.record import (
     write_learning_record_json,
     write_learning_record_pdf,
 )
-from course.reflect import QUESTIONS
-from course.syllabus import load_syllabus
+from course._reflect import QUESTIONS
+from course._syllabus import load_syllabus
 from tests.pdf_text import pdf_text
 
 NAME = "Dr Zoë O’Brien-Łukasiewicz"

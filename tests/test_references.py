@@ -1,8 +1,8 @@
 """course/references.py: the bibliography and citations."""
 import pytest
 
-from course.errors import ContentError
-from course.references import cite, keys_in_text, load_references, parse_references
+from course._errors import ContentError
+from course._references import cite, keys_in_text, load_references, parse_references
 
 ENTRY = {"key": "smith2024", "short": "Smith, 2024", "citation": "Smith A. A title. J 2024.",
          "status": "V", "supports": "x"}

@@ -3,9 +3,9 @@ import copy
 
 import pytest
 
+from course._errors import ContentError
+from course._syllabus import SYLLABUS_FILE, load_syllabus, parse_syllabus
 from course._yaml import read_yaml
-from course.errors import ContentError
-from course.syllabus import SYLLABUS_FILE, load_syllabus, parse_syllabus
 
 
 def raw():

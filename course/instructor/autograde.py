@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from course.errors import ConfigurationError
+from course._errors import ConfigurationError
 from course.instructor._logs import CapturedLog, summary
 from course.instructor.coursedir import CourseDir, open_course
 
@@ -368,7 +368,7 @@ def autograde(course: CourseDir, assessment: str, workers: int | None = None,
         if unknown:
             raise ConfigurationError(f"No submission of {assessment} from: {', '.join(unknown)}. "
                                      "Run `exocourse intake` for them first.")
-        submitted = [l for l in submitted if l in set(learners)]
+        submitted = [name for name in submitted if name in set(learners)]
     if not submitted:
         raise ConfigurationError(f"There are no submissions of {assessment} in {course.submitted_dir}: "
                                  f"run `exocourse intake DIR --assessment {assessment}` first.")

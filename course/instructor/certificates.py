@@ -35,11 +35,11 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-
 from typing import TYPE_CHECKING
 
-from course.errors import ConfigurationError
-from course.syllabus import PROJECT_ROOT, load_syllabus
+from course import _atomic as atomic
+from course._errors import ConfigurationError
+from course._syllabus import PROJECT_ROOT, load_syllabus
 
 if TYPE_CHECKING:
     from course.instructor.coursedir import CourseDir
@@ -337,9 +337,7 @@ def _write_register(course_dir: Path, certificates: list[Certificate]) -> None:
     writer.writeheader()
     for certificate in certificates:
         writer.writerow(certificate.row())
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(buffer.getvalue(), encoding="utf-8")
-    os.replace(tmp, path)
+    atomic.write_text(path, buffer.getvalue())
 
 
 def certificate_pdf_path(course_dir: Path, learner_id: str) -> Path:
@@ -415,7 +413,8 @@ def issue_certificates(course_dir: Path | str, results: list[LearnerResult], key
             code="", issued=day, learner_id=result.learner_id, name=result.name.strip(),
             registration=result.registration.strip(), course_title=info.title, course_version=info.version,
             modules=";".join(f"{m.module}={m.score:.1f}" for m in sorted(result.modules, key=lambda m: m.module)),
-            score=f"{result.score:.1f}", cpd_hours=f"{cpd_hours(result.cpd_minutes):g}", cpd_type=info.cpd_type, provider=info.provider,
+            score=f"{result.score:.1f}", cpd_hours=f"{cpd_hours(result.cpd_minutes):g}",
+            cpd_type=info.cpd_type, provider=info.provider,
             content_review_date=info.content_review_date, outcomes_sha256=outcomes_digest(lines), key_id=this_key)
         certificate = Certificate(**(unsigned.row() | {"code": make_code(unsigned.signed_fields(), key)}))
         new.append(certificate)
@@ -589,5 +588,5 @@ def verify(code: str, course_dir: Path | str, key_file: Path | str | None = None
     return Verification(True, "genuine", certificate)
 
 
-__all__ = ["issue_certificates", "verify", "results_from_gradebook", "read_roster", "LearnerResult", "ModuleResult", "Certificate", "Verification",
-           "IssueReport", "read_register", "key_path", "make_code", "normalise_code", "cpd_hours"]
+__all__ = ["issue_certificates", "verify", "results_from_gradebook", "read_roster", "LearnerResult", "ModuleResult",
+           "Certificate", "Verification", "IssueReport", "read_register", "key_path", "make_code", "normalise_code", "cpd_hours"]

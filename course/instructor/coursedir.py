@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from course.errors import ConfigurationError
+from course._errors import ConfigurationError
 
 if TYPE_CHECKING:  # nbgrader and traitlets load only when a step runs
     from nbgrader.api import Gradebook

@@ -74,7 +74,7 @@ def wrong_answer(item: Any, right: str, rng: random.Random) -> str:
             picked = {c for c in item.choices if rng.random() < 0.5} or {rng.choice(item.choices)}
             if picked != wanted:
                 return ", ".join(sorted(picked))
-    from course.answers import number
+    from course._answers import number
 
     value = number(right) or 0.0
     return f"{(value or 1.0) * rng.choice([10.0, 0.1, 3.0]):g}"

@@ -15,7 +15,7 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from course.errors import ConfigurationError
+from course._errors import ConfigurationError
 from course.instructor._logs import CapturedLog, summary
 from course.instructor.assessments import HIDDEN_BEGIN, HIDDEN_END, cell_text, nbgrader_meta, read_notebook_json
 from course.instructor.coursedir import CourseDir
@@ -67,7 +67,7 @@ def leaks(html: str, hidden_lines: list[str]) -> list[str]:
 
     text = html_module.unescape(text)
     found = [line for line in hidden_lines
-             if line in text and not line.startswith(("from course.answers import", "import "))]
+             if line in text and not line.startswith(("from course._answers import", "import "))]
     found += [d for d in (HIDDEN_BEGIN, HIDDEN_END) if d in text]
     return found
 

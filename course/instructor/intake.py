@@ -15,16 +15,15 @@ bad file never stops the batch: it is rejected with its reason and the rest go o
 from __future__ import annotations
 
 import json
-import os
 import re
-import tempfile
 import unicodedata
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from course.errors import ConfigurationError, SubmissionError
+from course import _atomic as atomic
+from course._errors import ConfigurationError, SubmissionError
 from course.instructor.assessments import nbgrader_meta, read_notebook_json
 from course.instructor.coursedir import NOTEBOOK, CourseDir
 
@@ -142,7 +141,7 @@ def find_submissions(directory: Path, id_pattern: str | None = None) -> list[Can
         try:
             pattern = re.compile(id_pattern)
         except re.error as exc:
-            raise ConfigurationError(f"--id-pattern {id_pattern!r} is not a valid regular expression: {exc}.")
+            raise ConfigurationError(f"--id-pattern {id_pattern!r} is not a valid regular expression: {exc}.") from None
     candidates: list[Candidate] = []
     for entry in sorted(directory.iterdir()):
         if _JUNK.match(entry.name):
@@ -297,17 +296,8 @@ def write_submission(course: CourseDir, learner: str, assessment: str, notebook:
     submitted = course.submitted_dir.resolve()
     if not destination.resolve().is_relative_to(submitted):
         raise SubmissionError(f"learner id {learner!r} would write outside submitted/")
-    destination.parent.mkdir(parents=True, exist_ok=True)
     replaced = destination.exists()
-    handle, temporary = tempfile.mkstemp(dir=destination.parent, prefix=".intake-", suffix=".ipynb")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            json.dump(notebook, stream, ensure_ascii=False, indent=1)
-            stream.write("\n")
-        os.replace(temporary, destination)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    atomic.write_text(destination, json.dumps(notebook, ensure_ascii=False, indent=1) + "\n")
     return destination, replaced
 
 

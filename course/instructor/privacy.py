@@ -24,7 +24,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from course.errors import ConfigurationError
+from course import _atomic as atomic
+from course._errors import ConfigurationError
 from course.instructor.certificates import ROSTER_FILE, certificate_pdf_path, read_register
 from course.instructor.coursedir import CourseDir
 
@@ -46,7 +47,7 @@ def _check_id(learner: str) -> str:
 def export_learner(course: CourseDir, learner: str) -> dict[str, Any]:
     """Everything the course folder holds about ``learner``, as a JSON-ready dict."""
     learner = _check_id(learner)
-    from course.syllabus import load_syllabus
+    from course._syllabus import load_syllabus
 
     info = load_syllabus().course
     data: dict[str, Any] = {
@@ -254,9 +255,7 @@ def _drop_rows(path: Path, matches: Callable[[list[str]], bool]) -> bool:
         return False
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator="\n").writerows(kept)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(buffer.getvalue(), encoding="utf-8")
-    tmp.replace(path)
+    atomic.write_text(path, buffer.getvalue())
     return True
 
 

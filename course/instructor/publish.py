@@ -25,8 +25,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from course.errors import ConfigurationError
-from course.syllabus import PROJECT_ROOT, load_syllabus
+from course._errors import ConfigurationError
+from course._syllabus import PROJECT_ROOT, load_syllabus
 
 MARKER = ".exosome-reality-check-edition.json"
 ASSESSMENTS_DIR = "assessments"

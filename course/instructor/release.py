@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from course.errors import ConfigurationError
+from course._errors import ConfigurationError
 from course.instructor._logs import CapturedLog, summary
 from course.instructor.assessments import load_assessment
 from course.instructor.coursedir import CourseDir

@@ -4,8 +4,8 @@
 typed record per learner from the gradebook. ``write_report`` writes
 ``reports/grades.csv`` and ``reports/items.html``.
 
-Passing follows the assessment blueprint: at least the module's pass mark (80 %) of the
-*autograded* points. The reflection is marked by hand and reported beside the score.
+Passing follows the assessment blueprint: at least the module's pass mark (from the
+syllabus, ``Module.passed``) of the *autograded* points. The reflection is marked by hand and reported beside the score.
 CPD minutes earned are the syllabus minutes of the modules passed.
 """
 from __future__ import annotations
@@ -19,7 +19,6 @@ from pathlib import Path
 from course.instructor.assessments import Assessment, learner_answers, load_assessment, read_notebook_json
 from course.instructor.coursedir import CourseDir
 
-DEFAULT_PASS_MARK = 0.8
 DIFFICULTY_RANGE = (0.30, 0.90)
 MIN_DISCRIMINATION = 0.20
 MIN_OPTION_SHARE = 0.05
@@ -31,7 +30,6 @@ class AssessmentGrade:
     module: str
     score: float                   # autograded points earned (including any override in formgrader)
     max_score: float               # autograded points available
-    pass_mark: float               # fraction of max_score needed
     reflection_score: float | None  # None until someone marks it
     reflection_max: float
     minutes: int                   # the module's CPD minutes (earned only when passed)
@@ -42,8 +40,9 @@ class AssessmentGrade:
 
     @property
     def passed(self) -> bool:
-        # A small epsilon so that 0.8 * 10 = 8.000000000000002 does not fail a learner with 8.
-        return self.max_score > 0 and self.score + 1e-9 >= self.pass_mark * self.max_score
+        from course._syllabus import load_syllabus
+
+        return load_syllabus().module(self.module).passed(self.score, self.max_score)
 
     @property
     def needs_marking(self) -> bool:
@@ -109,16 +108,12 @@ class ReportFiles:
 
 # ---------------------------------------------------------------- grades
 
-def _module_info(module: str) -> tuple[float, int]:
-    """The module's pass mark and minutes from the syllabus."""
-    from course.errors import ContentError
-    from course.syllabus import load_syllabus
+def _module_minutes(module: str) -> int:
+    """The module's CPD minutes from the syllabus (an assessment whose module the syllabus
+    does not list is an error to fix, never a silent default)."""
+    from course._syllabus import load_syllabus
 
-    try:
-        entry = load_syllabus().module(module)
-    except ContentError:
-        return DEFAULT_PASS_MARK, 0
-    return (entry.pass_mark or DEFAULT_PASS_MARK), entry.minutes
+    return load_syllabus().module(module).minutes
 
 
 def graded_assessments(course: CourseDir) -> list[str]:
@@ -136,7 +131,7 @@ def collect_grades(course: CourseDir) -> list[LearnerGrades]:
     by_learner: dict[str, dict[str, AssessmentGrade]] = {}
     with course.gradebook() as gb:
         for assessment_id, assessment in assessments.items():
-            pass_mark, minutes = _module_info(assessment.module)
+            minutes = _module_minutes(assessment.module)
             reflection_id = assessment.reflection.grade_id if assessment.reflection else None
             for submission in gb.assignment_submissions(assessment_id):
                 learner = submission.student.id
@@ -157,7 +152,7 @@ def collect_grades(course: CourseDir) -> list[LearnerGrades]:
                 by_learner.setdefault(learner, {})[assessment_id] = AssessmentGrade(
                     assessment=assessment_id, module=assessment.module,
                     score=float(submission.code_score or 0.0), max_score=float(submission.max_code_score or 0.0),
-                    pass_mark=pass_mark, reflection_score=reflection_score, reflection_max=reflection_max,
+                    reflection_score=reflection_score, reflection_max=reflection_max,
                     minutes=minutes)
     return [LearnerGrades(learner, by_learner[learner]) for learner in sorted(by_learner)]
 
@@ -203,7 +198,7 @@ def point_biserial(item: list[float], rest: list[float]) -> float | None:
 
 def item_statistics(course: CourseDir, assessment: Assessment) -> list[ItemStats]:
     """Difficulty, discrimination and option shares for every item of ``assessment``."""
-    from course.answers import letter, letters
+    from course._answers import letter, letters
 
     item_scores: dict[int, list[float]] = {item.number: [] for item in assessment.items}
     chosen: dict[int, dict[str, int]] = {item.number: {c: 0 for c in item.choices} for item in assessment.items}
@@ -248,7 +243,7 @@ def write_items_html(path: Path, stats_by_assessment: dict[str, list[ItemStats]]
     import plotly.graph_objects as go
     import plotly.io as pio
 
-    from course.figures import theme
+    from course._figures import theme
 
     parts: list[str] = []
     include_js = True
@@ -350,7 +345,7 @@ a small cohort the figures are rough.</p>
 
 def write_report(course: CourseDir) -> ReportFiles:
     """Write reports/grades.csv and reports/items.html from the gradebook."""
-    from course.errors import ConfigurationError
+    from course._errors import ConfigurationError
 
     assessments = graded_assessments(course)
     grades = collect_grades(course)

@@ -12,11 +12,12 @@ from __future__ import annotations
 import copy
 import json
 import os
-import tempfile
 from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
+
+from course import _atomic as atomic
 
 SCHEMA_VERSION = 1
 PROGRESS_FILE = "progress.json"
@@ -112,17 +113,7 @@ class ProgressStore:
         return data
 
     def _write(self, data: dict[str, Any]) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".progress-", suffix=".tmp", dir=self.path.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump(data, handle, ensure_ascii=False, indent=1)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(tmp, self.path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        atomic.write_text(self.path, json.dumps(data, ensure_ascii=False, indent=1))
 
     # ------------------------------------------------------------ the changes lessons make
     def record_attempt(self, module: str, question: str, answer: Any, correct: bool) -> None:

@@ -1,4 +1,4 @@
-"""Self-check quizzes: the ipywidgets view over ``course.questions``.
+"""Self-check quizzes: the ipywidgets view over ``course._questions``.
 
 In a lesson::
 
@@ -13,9 +13,9 @@ from __future__ import annotations
 from typing import Any
 
 from course._display import STYLE, grading_now, inline_markdown, show, sources_html
-from course.errors import AnswerFormatError
-from course.progress import ProgressStore
-from course.questions import Question, Result, load_bank, score
+from course._errors import AnswerFormatError
+from course._progress import ProgressStore
+from course._questions import Question, Result, load_bank, score
 
 _TYPE_HINT = {
     "single": "Choose one answer.",

@@ -9,8 +9,8 @@ from __future__ import annotations
 import html
 
 from course._display import STYLE, grading_now, show, show_html
-from course.progress import REFLECTION_FIELDS, ProgressStore, default_store
-from course.syllabus import load_syllabus
+from course._progress import REFLECTION_FIELDS, ProgressStore, default_store
+from course._syllabus import load_syllabus
 
 QUESTIONS = {
     "activity": "What was the nature of the CPD activity?",

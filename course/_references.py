@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from course._errors import ContentError
 from course._yaml import CONTENT_DIR, read_yaml, require
-from course.errors import ContentError
 
 REFERENCES_FILE = CONTENT_DIR / "references.yml"
 
@@ -79,7 +80,7 @@ class Bibliography:
     def __contains__(self, key: object) -> bool:
         return key in self._by_key
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Reference]:
         return iter(self._by_key.values())
 
     def __len__(self) -> int:

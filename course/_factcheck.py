@@ -14,12 +14,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
+from course._errors import AnswerFormatError, ContentError
 from course._yaml import CONTENT_DIR, read_yaml, require
-from course.errors import AnswerFormatError, ContentError
 
 FACTCHECK_FILE = CONTENT_DIR / "factcheck.yml"
 
@@ -99,7 +99,7 @@ class Tally:
 
 def parse_exercise(data: Any, file: str = "factcheck.yml") -> Exercise:
     """Validate the exercise's YAML (already parsed); a mistake names the statement and the fix."""
-    from course.references import keys_in_text, load_references
+    from course._references import keys_in_text, load_references
 
     bibliography = load_references()
     source = require(data, "source", file, None, str, "say where the quotes come from under `source:`")
@@ -130,7 +130,7 @@ def parse_exercise(data: Any, file: str = "factcheck.yml") -> Exercise:
     return Exercise(source=source.strip(), statements=tuple(statements))
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_exercise(path: Path | None = None) -> Exercise:
     """The validated fact-check exercise (cached: content does not change in a session)."""
     file = path or FACTCHECK_FILE

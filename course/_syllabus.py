@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from course._errors import ContentError
 from course._yaml import CONTENT_DIR, read_yaml, require
-from course.errors import ContentError
 
 SYLLABUS_FILE = CONTENT_DIR / "syllabus.yml"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -38,6 +38,23 @@ class Module:
     def assessed(self) -> bool:
         """True for modules with a graded assessment (01–05)."""
         return self.pass_mark is not None
+
+    def passed(self, score: float, max_score: float) -> bool:
+        """The course's one pass rule: at least ``pass_mark`` of the autograded points.
+
+        Every place that says pass or fail (grades report, feedback, certificates)
+        asks this method; prose that quotes the pass mark is checked against it.
+        """
+        if self.pass_mark is None:
+            raise ContentError("syllabus.yml", f"module {self.id}", "has no pass_mark but is being graded",
+                               "give the module a pass_mark (e.g. 0.8) or remove its assessment")
+        # A small epsilon so that 0.8 * 10 = 8.000000000000002 does not fail a learner with 8.
+        return max_score > 0 and score + 1e-9 >= self.pass_mark * max_score
+
+    @property
+    def pass_percent(self) -> str:
+        """The pass mark as learners read it, e.g. "80 %"."""
+        return f"{(self.pass_mark or 0) * 100:g} %"
 
 
 @dataclass(frozen=True)
@@ -133,7 +150,7 @@ def parse_syllabus(data: object, file: str = "syllabus.yml", known_keys: set[str
 @lru_cache(maxsize=1)
 def load_syllabus(path: Path | None = None) -> Syllabus:
     """The course syllabus, validated against the bibliography."""
-    from course.references import load_references
+    from course._references import load_references
 
     file = path or SYLLABUS_FILE
     return parse_syllabus(read_yaml(file), file=file.name, known_keys=set(load_references().keys()))

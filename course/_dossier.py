@@ -27,8 +27,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from course._errors import AnswerFormatError, ContentError, CourseError
 from course._yaml import CONTENT_DIR, read_csv, read_yaml, require
-from course.errors import AnswerFormatError, ContentError, CourseError
 
 DOSSIER_FILE = CONTENT_DIR / "dossier.yml"
 BANDS_FILE = CONTENT_DIR / "data" / "purity_bands.csv"
@@ -96,7 +96,7 @@ _FBS_CHOICES = {"not_stated", "yes", "depleted", "no"}
 
 def parse_spec(data: Any, file: str = "dossier.yml") -> DossierSpec:
     """Validate the dossier content (already parsed from YAML)."""
-    from course.references import keys_in_text, load_references
+    from course._references import keys_in_text, load_references
 
     bibliography = load_references()
     fields: list[DossierField] = []
@@ -374,7 +374,7 @@ def parse_amount(value: EntryValue, label: str) -> float | None:
     Accepts 2.4e11, 2.4 x 10^11, 2.4×10¹¹ and 240,000,000,000; anything else raises
     AnswerFormatError naming the field and the format.
     """
-    from course.questions import parse_number
+    from course._questions import parse_number
 
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
@@ -635,7 +635,7 @@ class DossierChecker:
             return None
         self.result.value = report_html(report)
         if report.ratio is not None:
-            from course.figures import figure
+            from course._figures import figure
 
             with self.figure_area:
                 figure("purity_bands", ratio=report.ratio, label="This product")

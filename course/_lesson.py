@@ -13,9 +13,9 @@ import re
 from importlib import import_module
 
 from course._display import STYLE, grading_now, inline_markdown, show_html
-from course.progress import default_store
-from course.references import keys_in_text, load_references
-from course.syllabus import load_syllabus
+from course._progress import default_store
+from course._references import keys_in_text, load_references
+from course._syllabus import load_syllabus
 
 SAFETY_NOTE = (
     "No exosome product is approved by the US FDA for aesthetic use: as of its notices of "
@@ -24,8 +24,8 @@ SAFETY_NOTE = (
 )
 
 # Verbs whose module can say which references its tool cites (``cited_keys()``).
-_TOOL_MODULES = {"dossier_checker": "course.dossier", "factcheck": "course.factcheck",
-                 "checklist": "course.checklist"}
+_TOOL_MODULES = {"dossier_checker": "course._dossier", "factcheck": "course._factcheck",
+                 "checklist": "course._checklist"}
 
 
 def start(module: str) -> None:
@@ -54,7 +54,7 @@ def start(module: str) -> None:
 
 def cited_keys(module: str) -> list[str]:
     """Every reference key a lesson uses: its Markdown, objectives, questions, figures and tools."""
-    from course.questions import bank_path, load_bank
+    from course._questions import bank_path, load_bank
 
     syllabus = load_syllabus()
     keys: dict[str, None] = {}
@@ -70,7 +70,7 @@ def cited_keys(module: str) -> list[str]:
                 keys.update(dict.fromkeys(keys_in_text(source)))
                 continue
             for name in re.findall(r"course\.figure\(\s*[\"']([a-z0-9_]+)[\"']", source):
-                from course.figures import build
+                from course._figures import build
                 keys.update(dict.fromkeys(build(name).cite))
             for verb, module_name in _TOOL_MODULES.items():
                 if f"course.{verb}(" in source:

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from course._errors import ContentError
+from course._figures import Figure, theme
 from course._yaml import CONTENT_DIR, read_csv
-from course.errors import ContentError
-from course.figures import Figure, theme
 
 DATA_FILE = CONTENT_DIR / "data" / "timeline.csv"
 COLUMNS = ("date", "jurisdiction", "body", "event", "kind", "reference")
@@ -85,7 +85,7 @@ def load_events(path: Path | None = None) -> list[Event]:
     ``reference`` that is a key in references.yml; a broken row raises a ContentError
     naming the file, the row and the fix.
     """
-    from course.references import load_references
+    from course._references import load_references
 
     file = path or DATA_FILE
     bibliography = load_references()

@@ -23,11 +23,12 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from course import _atomic as atomic
 from course._display import STYLE, grading_now, show, show_html
-from course.errors import AnswerFormatError, CourseError
-from course.progress import REFLECTION_FIELDS, ProgressStore, default_store, now_iso
-from course.reflect import QUESTIONS as REFLECTION_QUESTIONS  # the NMC form's four questions
-from course.syllabus import load_syllabus
+from course._errors import AnswerFormatError, CourseError
+from course._progress import REFLECTION_FIELDS, ProgressStore, default_store, now_iso
+from course._reflect import QUESTIONS as REFLECTION_QUESTIONS  # the NMC form's four questions
+from course._syllabus import load_syllabus
 
 RECORD_LABEL = "Self-assessed learning record"
 RECORD_NOTICE = (
@@ -131,12 +132,7 @@ def learning_record(progress: dict[str, Any]) -> dict[str, Any]:
 
 def write_learning_record_json(progress: dict[str, Any], path: Path | str) -> Path:
     """Write the learning record as JSON (UTF-8, every character as typed)."""
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.tmp")
-    tmp.write_text(json.dumps(learning_record(progress), ensure_ascii=False, indent=2), encoding="utf-8")
-    os.replace(tmp, target)
-    return target
+    return atomic.write_text(path, json.dumps(learning_record(progress), ensure_ascii=False, indent=2))
 
 
 def write_learning_record_pdf(progress: dict[str, Any], path: Path | str) -> Path:
@@ -391,7 +387,7 @@ def evaluate() -> None:
 
 # ------------------------------------------------------------------ small helpers
 def _question_count(module_id: str) -> int:
-    from course.questions import bank_path, load_bank
+    from course._questions import bank_path, load_bank
 
     return len(load_bank(module_id).questions) if bank_path(module_id).exists() else 0
 

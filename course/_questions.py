@@ -1,18 +1,18 @@
 """Self-check questions: the model, validation of the YAML banks, and scoring.
 
-No widgets here (see ``course.quiz`` for the view): scoring is plain functions that
+No widgets here (see ``course._quiz`` for the view): scoring is plain functions that
 the tests, the quiz widget and the browser test all share.
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
+from course._errors import AnswerFormatError, ContentError
 from course._yaml import CONTENT_DIR, read_yaml, require
-from course.errors import AnswerFormatError, ContentError
 
 QUESTIONS_DIR = CONTENT_DIR / "questions"
 QUESTION_TYPES = ("single", "multiple", "truefalse", "numeric")
@@ -20,6 +20,7 @@ QUESTION_TYPES = ("single", "multiple", "truefalse", "numeric")
 
 @dataclass(frozen=True)
 class Option:
+    id: str               # stable within its question: attempts are stored by id, never by position
     text: str
     correct: bool
     feedback: str
@@ -98,6 +99,12 @@ class Result:
 
 def _parse_option(raw: Any, file: str, item: str, number: int) -> Option:
     oitem = f"{item}, option {number}"
+    option_id = str(require(raw, "id", file, oitem, str,
+                            "give the option a short id such as `id: lipid-bilayer` (ids keep stored answers "
+                            "meaningful when options are reordered)"))
+    if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", option_id):
+        raise ContentError(file, oitem, f"id {option_id!r} may use only lower-case letters, digits and hyphens",
+                           "rename it, e.g. `id: lipid-bilayer`")
     text = str(require(raw, "text", file, oitem, (str, int, float, bool), "give the option's text"))
     correct = raw.get("correct", False) if isinstance(raw, dict) else False
     if not isinstance(correct, bool):
@@ -110,7 +117,7 @@ def _parse_option(raw: Any, file: str, item: str, number: int) -> Option:
         cite = [cite]
     if not cite:
         raise ContentError(file, oitem, "feedback has no citation", "add `cite: [key]` from references.yml")
-    return Option(text=text, correct=correct, feedback=str(raw["feedback"]).strip(), cite=tuple(cite))
+    return Option(id=option_id, text=text, correct=correct, feedback=str(raw["feedback"]).strip(), cite=tuple(cite))
 
 
 def parse_question(raw: Any, module: str, file: str, index: int) -> Question:
@@ -149,6 +156,11 @@ def parse_question(raw: Any, module: str, file: str, index: int) -> Question:
                         feedback_incorrect=str(feedback["incorrect"]).strip(), cite=tuple(cite))
     raw_options = require(raw, "options", file, item, list, "list the options under `options:`")
     options = tuple(_parse_option(o, file, item, n) for n, o in enumerate(raw_options, 1))
+    seen_ids = [o.id for o in options]
+    for option_id in seen_ids:
+        if seen_ids.count(option_id) > 1:
+            raise ContentError(file, item, f"has two options with the id {option_id!r}",
+                               "give each option of a question its own id")
     n_correct = sum(o.correct for o in options)
     if qtype == "truefalse":
         if sorted(o.text for o in options) != ["False", "True"]:
@@ -166,8 +178,8 @@ def parse_question(raw: Any, module: str, file: str, index: int) -> Question:
 
 def parse_bank(data: Any, file: str, module: str | None = None) -> Bank:
     """Validate a question bank's YAML (already parsed) and return the Bank."""
-    from course.references import load_references
-    from course.syllabus import load_syllabus
+    from course._references import load_references
+    from course._syllabus import load_syllabus
 
     bank_module = str(require(data, "module", file, None, (str, int), 'name the module, e.g. module: "01"'))
     if module is not None and bank_module != module:
@@ -192,12 +204,12 @@ def parse_bank(data: Any, file: str, module: str | None = None) -> Bank:
 
 
 def bank_path(module: str) -> Path:
-    from course.syllabus import load_syllabus
+    from course._syllabus import load_syllabus
 
     return QUESTIONS_DIR / f"{load_syllabus().module(module).slug}.yml"
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_bank(module: str) -> Bank:
     """The validated question bank of a module, e.g. ``load_bank("01")``."""
     path = bank_path(module)
@@ -208,7 +220,7 @@ def load_bank(module: str) -> Bank:
 
 def load_all_banks() -> list[Bank]:
     """Every module's bank that exists, in syllabus order."""
-    from course.syllabus import load_syllabus
+    from course._syllabus import load_syllabus
 
     return [load_bank(m.id) for m in load_syllabus().modules if bank_path(m.id).exists()]
 

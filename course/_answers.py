@@ -75,8 +75,8 @@ def number(value: Any) -> float | None:
     if not isinstance(value, str) or not value.strip():
         return None
     # The same reader as the self-check quizzes, so both accept the same formats.
-    from course.errors import AnswerFormatError
-    from course.questions import parse_number
+    from course._errors import AnswerFormatError
+    from course._questions import parse_number
 
     try:
         return parse_number(value)

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from course._errors import ContentError
+from course._figures import Figure, theme
 from course._yaml import CONTENT_DIR, read_csv
-from course.errors import ContentError
-from course.figures import Figure, theme
 
 DATA_FILE = CONTENT_DIR / "data" / "size_ladder.csv"
 COLUMNS = ("item", "group", "min_nm", "max_nm", "reference", "note")
@@ -43,7 +43,7 @@ class SizeRange:
 
 def load_sizes(path: Path | None = None) -> list[SizeRange]:
     """Read and check the ladder's data; a bad row raises ContentError naming it."""
-    from course.references import load_references
+    from course._references import load_references
 
     file = path or DATA_FILE
     raw_rows = read_csv(file, COLUMNS)

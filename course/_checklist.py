@@ -18,18 +18,18 @@ from __future__ import annotations
 import base64
 import html
 import json
-import os
 import re
-import tempfile
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
+from course import _atomic as atomic
 from course._display import STYLE, cite_html, grading_now, show
+from course._errors import ContentError, CourseError
 from course._yaml import CONTENT_DIR, read_yaml, require
-from course.errors import ContentError, CourseError
 
 SUPPLIER_QUESTIONS_FILE = CONTENT_DIR / "supplier_questions.yml"
 
@@ -90,7 +90,7 @@ class SupplierChecklist:
 
 def parse_supplier_questions(data: Any, file: str = "supplier_questions.yml") -> SupplierChecklist:
     """Validate the checklist's YAML (already parsed); a mistake raises ContentError."""
-    from course.references import load_references
+    from course._references import load_references
 
     bibliography = load_references()
     groups: list[QuestionGroup] = []
@@ -217,7 +217,7 @@ def state_from_json(data: Any, checklist: SupplierChecklist) -> ChecklistState:
 
 def render_markdown(checklist: SupplierChecklist, state: ChecklistState, on: date | None = None) -> str:
     """The filled-in checklist as a Markdown document (readable as plain text too)."""
-    from course.references import load_references
+    from course._references import load_references
 
     bibliography = load_references()
     when = (on or date.today()).isoformat()
@@ -263,7 +263,7 @@ def render_markdown(checklist: SupplierChecklist, state: ChecklistState, on: dat
 def render_pdf(checklist: SupplierChecklist, state: ChecklistState, on: date | None = None) -> bytes:
     """The filled-in checklist as a PDF (the same content as the Markdown document)."""
     from course._pdf import Document
-    from course.references import load_references
+    from course._references import load_references
 
     bibliography = load_references()
     missing = outstanding(checklist, state)
@@ -347,9 +347,9 @@ def save_checklist(checklist: SupplierChecklist, state: ChecklistState, director
                             ensure_ascii=False, indent=2)
     try:
         directory.mkdir(parents=True, exist_ok=True)
-        _write_atomic(document, render_markdown(checklist, state, on).encode("utf-8"))
-        _write_atomic(pdf, render_pdf(checklist, state, on))
-        _write_atomic(state_path, state_json.encode("utf-8"))
+        atomic.write_bytes(document, render_markdown(checklist, state, on).encode("utf-8"))
+        atomic.write_bytes(pdf, render_pdf(checklist, state, on))
+        atomic.write_bytes(state_path, state_json.encode("utf-8"))
     except OSError as exc:
         raise CourseError(f"Could not save the checklist in {directory} ({exc.strerror or exc}). "
                           "Your ticks and notes are still in the form: use the download link, "
@@ -376,21 +376,9 @@ def load_saved_state(directory: Path, checklist: SupplierChecklist) -> tuple[Che
 
 def record_directory() -> Path:
     """The folder that holds the learner's progress record (where the checklist is saved)."""
-    from course.progress import default_store
+    from course._progress import default_store
 
     return Path(default_store().path).parent
-
-
-def _write_atomic(path: Path, content: bytes) -> None:
-    # A half-written file must never replace a good one: write beside it, then rename.
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(content)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 def _one_line(text: str) -> str:
@@ -405,7 +393,7 @@ class ChecklistView:
     def __init__(self, directory: Path | None = None) -> None:
         import ipywidgets as widgets
 
-        from course.references import load_references
+        from course._references import load_references
 
         self.checklist = load_supplier_questions()
         self.directory = directory if directory is not None else record_directory()

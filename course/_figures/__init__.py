@@ -1,6 +1,6 @@
 """Figures for the lessons, in one accessible theme.
 
-``course.figure("size_ladder")`` imports ``course.figures.size_ladder``, calls its
+``course.figure("size_ladder")`` imports ``course._figures.size_ladder``, calls its
 ``build()`` and shows three things: the interactive plotly figure, a text description,
 and the data behind it as a small table (for screen-reader users and for anyone who
 prefers numbers). Builders import plotly inside ``build`` so ``import course`` stays light.
@@ -14,7 +14,7 @@ from importlib import import_module
 from typing import Any
 
 from course._display import cite_html, grading_now, show, show_html
-from course.errors import ContentError
+from course._errors import ContentError
 
 
 @dataclass
@@ -68,16 +68,16 @@ def build(name: str, **options: Any) -> Figure:
     if not re.fullmatch(r"[a-z][a-z0-9_]*", name):
         raise ContentError("course/figures", name, "is not a figure name", "use e.g. course.figure(\"size_ladder\")")
     try:
-        module = import_module(f"course.figures.{name}")
+        module = import_module(f"course._figures.{name}")
     except ModuleNotFoundError as exc:
-        if exc.name != f"course.figures.{name}":
+        if exc.name != f"course._figures.{name}":
             raise
         raise ContentError("course/figures", name, "is not a figure the course has",
                            f"add course/figures/{name}.py with a build() function") from None
     figure = module.build(**options)
     if not isinstance(figure, Figure) or not figure.description.strip() or not figure.rows:
         raise ContentError(f"course/figures/{name}.py", "build()", "must return a Figure with a description and data",
-                           "return course.figures.Figure(figure=..., description=..., columns=..., rows=...)")
+                           "return course._figures.Figure(figure=..., description=..., columns=..., rows=...)")
     if not options:
         _BUILT[name] = figure
     return figure
