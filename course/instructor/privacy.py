@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import io
 import json
 import re
 import shutil
@@ -24,8 +23,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from course import _atomic as atomic
 from course._errors import ConfigurationError
+from course.instructor._csv import read_csv, write_csv
 from course.instructor.certificates import ROSTER_FILE, certificate_pdf_path, read_register
 from course.instructor.coursedir import CourseDir
 
@@ -248,14 +247,11 @@ def _report_rows(course: CourseDir, learner: str) -> dict[str, dict[str, str]]:
 
 def _drop_rows(path: Path, matches: Callable[[list[str]], bool]) -> bool:
     """Rewrite a CSV (keeping its header line) without the rows ``matches`` picks; True when any was dropped."""
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        rows = list(csv.reader(handle))
-    kept = rows[:1] + [row for row in rows[1:] if not matches(row)]
-    if len(kept) == len(rows):
+    table = read_csv(path)
+    kept = [list(row.cells) for row in table.rows if not matches(list(row.cells))]
+    if len(kept) == len(table.rows):
         return False
-    buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\n").writerows(kept)
-    atomic.write_text(path, buffer.getvalue())
+    write_csv(path, table.header, kept)
     return True
 
 

@@ -10,12 +10,12 @@ CPD minutes earned are the syllabus minutes of the modules passed.
 """
 from __future__ import annotations
 
-import csv
 import math
 import statistics
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from course.instructor._csv import write_csv
 from course.instructor.assessments import Assessment, learner_answers, load_assessment, read_notebook_json
 from course.instructor.coursedir import CourseDir
 
@@ -162,25 +162,22 @@ def write_grades_csv(path: Path, grades: list[LearnerGrades], assessments: list[
     for a in assessments:
         columns += [f"{a} score", f"{a} max", f"{a} percent", f"{a} passed", f"{a} reflection"]
     columns += ["modules passed", "CPD minutes"]
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", newline="", encoding="utf-8") as stream:
-        writer = csv.writer(stream)
-        writer.writerow(columns)
-        for learner in grades:
-            row: list[str] = [learner.learner]
-            for a in assessments:
-                grade = learner.assessments.get(a)
-                if grade is None:
-                    row += ["", "", "", "", ""]
-                    continue
-                reflection = ("to mark" if grade.needs_marking else
-                              "" if grade.reflection_max == 0 else
-                              f"{grade.reflection_score:g}/{grade.reflection_max:g}")
-                row += [f"{grade.score:g}", f"{grade.max_score:g}", f"{grade.percent:.1f}",
-                        "yes" if grade.passed else "no", reflection]
-            row += [" ".join(learner.modules_passed), str(learner.cpd_minutes)]
-            writer.writerow(row)
-    return path
+    rows: list[list[str]] = []
+    for learner in grades:
+        row: list[str] = [learner.learner]
+        for a in assessments:
+            grade = learner.assessments.get(a)
+            if grade is None:
+                row += ["", "", "", "", ""]
+                continue
+            reflection = ("to mark" if grade.needs_marking else
+                          "" if grade.reflection_max == 0 else
+                          f"{grade.reflection_score:g}/{grade.reflection_max:g}")
+            row += [f"{grade.score:g}", f"{grade.max_score:g}", f"{grade.percent:.1f}",
+                    "yes" if grade.passed else "no", reflection]
+        row += [" ".join(learner.modules_passed), str(learner.cpd_minutes)]
+        rows.append(row)
+    return write_csv(path, columns, rows)  # formula-like learner ids are neutralised
 
 
 # ---------------------------------------------------------------- item analysis
