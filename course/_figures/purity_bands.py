@@ -3,7 +3,7 @@
 ``course.figure("purity_bands")`` shows Webber and Clayton's three bands on a log axis;
 ``course.figure("purity_bands", ratio=6e9, label="Fictional product A")`` adds a
 product. The bands come from ``course/content/data/purity_bands.csv`` through
-``course._dossier.load_purity_bands``, the same data the dossier checker's rules use, so
+``course._figures._purity.load_purity_bands``, the same data the dossier checker's rules use, so
 the figure and the checker cannot disagree. The gaps between the published bands are
 drawn, and described, as "not classified by the source": no class is invented for them.
 """
@@ -12,8 +12,9 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from course._dossier import BandPlacement, PurityBand, format_scientific, load_purity_bands, purity_band
 from course._figures import Figure, theme
+from course._figures._purity import BandPlacement, PurityBand, load_purity_bands, purity_band
+from course._numbers import format_scientific
 
 AXIS_MIN, AXIS_MAX = 1e7, 1e12
 GAP_ROW = "Between bands (not classified)"
