@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 ROOT_FLAG := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 
-.PHONY: lab test bench demo browser postgres clean
+.PHONY: lab test bench demo browser postgres clean lessons content
 
 # The stamp files make "older than pyproject.toml" a plain make dependency.
 $(VENV)/.installed: pyproject.toml
@@ -21,6 +21,16 @@ $(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
 
 lab: $(VENV)/.installed
 	$(BIN)/jupyter lab $(ROOT_FLAG) modules/00_start_here.ipynb
+
+# Lessons are written in lessons/*.md (MyST Markdown, citing [@key]); the notebooks
+# learners open, modules/*.ipynb, are rendered from them: citations as author-year links to
+# each lesson's reference list, code cells collapsed. Commit both; the test suite fails when
+# they drift apart. `make lessons SHOW_CODE=1` renders with the code cells open.
+lessons: $(VENV)/.installed-test
+	$(BIN)/python -m course._lesson_sources $(if $(SHOW_CODE),--show-code)
+
+# Everything generated from the course's sources: lessons and assessments.
+content: lessons assessments
 
 # The browser test needs Debian's Chromium; the PostgreSQL test needs Debian's server.
 browser:

@@ -11,6 +11,7 @@ import html
 import json
 import re
 from importlib import import_module
+from typing import Any
 
 from course._display import STYLE, grading_now, inline_markdown, show_html
 from course._progress import default_store
@@ -52,8 +53,11 @@ def start(module: str) -> None:
     )
 
 
-def cited_keys(module: str) -> list[str]:
-    """Every reference key a lesson uses: its Markdown, objectives, questions, figures and tools."""
+def cited_keys(module: str, cells: list[dict[str, Any]] | None = None) -> list[str]:
+    """Every reference key a lesson uses: its Markdown, objectives, questions, figures and tools.
+
+    ``cells`` are the lesson's cells (default: read from its notebook; the lesson renderer
+    passes the cells it is rendering)."""
     from course._questions import bank_path, load_bank
 
     syllabus = load_syllabus()
@@ -62,8 +66,9 @@ def cited_keys(module: str) -> list[str]:
     for objective in syllabus.module(module).objectives:
         keys.update(dict.fromkeys(objective.cite))
     path = syllabus.notebook_path(module)
-    if path.exists():
+    if cells is None and path.exists():
         cells = json.loads(path.read_text(encoding="utf-8")).get("cells", [])
+    if cells:
         for cell in cells:
             source = "".join(cell.get("source", ""))
             if cell.get("cell_type") == "markdown":

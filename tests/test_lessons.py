@@ -7,14 +7,16 @@ import re
 import pytest
 
 from course._figures import build
+from course._lesson_sources import notebook_path_for, read_source, render, source_paths, to_text
 from course._questions import load_all_banks, load_bank
-from course._references import keys_in_text, load_references
+from course._references import anchor, keys_in_text, load_references
 from course._syllabus import load_syllabus
 from tests.conftest import ROOT
 from tests.notebooks import CONTROL_MODELS, cell_source, execute, lesson_paths, read, widget_models, word_count
 
 LESSONS = lesson_paths()
 IDS = [p.stem for p in LESSONS]
+SOURCES = source_paths()
 INTERACTIVE = ("course.reflect(", "course.dossier_checker(", "course.factcheck(", "course.checklist(",
                "course.evaluate(", 'course.figure("timeline"')
 
@@ -65,6 +67,51 @@ def test_lessons_are_committed_without_outputs_or_execution_counts(path):
     for cell in read(path)["cells"]:
         if cell["cell_type"] == "code":
             assert cell.get("outputs") == [] and cell.get("execution_count") is None, path.name
+
+
+# ---------------------------------------------------------------- sources and notebooks
+
+def test_every_lesson_notebook_has_a_source_and_every_source_a_notebook():
+    assert [p.stem for p in SOURCES] == IDS
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=[p.stem for p in SOURCES])
+def test_the_committed_notebook_is_exactly_the_rendering_of_its_source(source):
+    """The drift check: edit lessons/*.md, run `make lessons`, commit both."""
+    committed = notebook_path_for(source).read_text(encoding="utf-8")
+    assert committed == to_text(render(source)), (
+        f"modules/{source.stem}.ipynb is not the rendering of lessons/{source.name}: run `make lessons`")
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=IDS)
+def test_code_cells_are_collapsed_so_a_learner_sees_text_and_widgets(path):
+    for cell in read(path)["cells"]:
+        if cell["cell_type"] == "code":
+            assert cell["metadata"].get("jupyter", {}).get("source_hidden") is True, cell_source(cell)
+
+
+def test_show_code_renders_the_same_lesson_with_its_code_open():
+    from course._lesson_sources import RenderOptions
+
+    open_nb = render(SOURCES[1], RenderOptions(show_code=True))
+    assert all("jupyter" not in c.metadata for c in open_nb.cells if c.cell_type == "code")
+    assert [c.source for c in open_nb.cells] == [c.source for c in render(SOURCES[1]).cells]
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=[p.stem for p in SOURCES])
+def test_the_rendering_keeps_every_cell_of_the_source_in_order_and_adds_only_the_reference_list(source):
+    original = read_source(source).cells
+    rendered = read(notebook_path_for(source))["cells"]
+    assert len(rendered) == len(original) + 1
+    for before, after in zip(original, rendered):
+        assert before.cell_type == after["cell_type"]
+        if before.cell_type == "code":
+            assert before.source.strip("\n") == cell_source(after)
+        else:   # the same words once citations are set aside
+            assert re.sub(r"\[@[^\]]+\]", "", before.source).split()[:8] == \
+                re.sub(r"\(\[[^\]]+\]\(#ref-[a-z0-9]+\)(?:; \[[^\]]+\]\(#ref-[a-z0-9]+\))*\)", "",
+                       cell_source(after)).split()[:8]
+    assert cell_source(rendered[-1]).startswith("## References")
 
 
 # ---------------------------------------------------------------- the frame
@@ -138,6 +185,44 @@ def test_every_lesson_cites_its_sources(path):
     assert len(keys_in_text(text)) >= (1 if module_id(path) == "00" else 5)
 
 
+@pytest.mark.parametrize("path", LESSONS, ids=IDS)
+def test_a_learner_sees_author_year_citations_never_a_raw_key(path):
+    for cell in read(path)["cells"]:
+        if cell["cell_type"] == "markdown":
+            assert not re.search(r"\[@[a-z0-9]", cell_source(cell)), f"{path.name}: a raw citation key"
+    text = " ".join(cell_source(c) for c in read(path)["cells"])
+    if module_id(path) == "01":
+        assert "([Théry et al., 2018 (MISEV2018)](#ref-misev2018))" in text
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=IDS)
+def test_every_citation_links_to_an_entry_in_the_lessons_own_reference_list_and_every_entry_is_cited(path):
+    cells = read(path)["cells"]
+    references = cell_source(cells[-1])
+    entries = re.findall(r'^- <a id="ref-([a-z0-9]+)"></a>', references, re.M)
+    cited = set(re.findall(r"\]\(#ref-([a-z0-9]+)\)", " ".join(cell_source(c) for c in cells[:-1])))
+    assert cited and cited <= set(entries), f"{path.name}: citations without an entry: {cited - set(entries)}"
+    from course._lesson import cited_keys
+    assert set(entries) == set(cited_keys(module_id(path))), "the list is every source the lesson uses, no more"
+    assert len(entries) == len(set(entries))
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=IDS)
+def test_every_reference_entry_links_to_its_doi_or_a_finding_aid_that_says_what_it_is(path):
+    bibliography = load_references()
+    lines = [line for line in cell_source(read(path)["cells"][-1]).splitlines() if line.startswith("- ")]
+    for line in lines:
+        key = re.match(r'- <a id="ref-([a-z0-9]+)"></a>', line).group(1)
+        ref = bibliography.get(key)
+        assert line.startswith(f'- <a id="{anchor(key)}"></a>')
+        if ref.doi:
+            assert f"[doi:{ref.doi}](https://doi.org/{ref.doi})" in line
+        else:
+            aid = ref.finding_aid
+            assert aid is not None, f"{key} has neither a DOI nor a finding aid in reference_links.yml"
+            assert f"]({aid.url}) ({aid.note()})" in line
+
+
 # ---------------------------------------------------------------- questions
 
 def test_every_objective_has_at_least_two_questions_and_one_applies_it_to_a_scenario():
@@ -174,7 +259,8 @@ def test_every_question_the_lesson_shows_exists_and_every_bank_question_is_shown
 # ---------------------------------------------------------------- minutes are honest
 
 def estimated_minutes(path) -> float:
-    cells = read(path)["cells"]
+    # Words as the author wrote them (the source): a rendered citation is not reading time.
+    cells = [dict(c) for c in read_source(ROOT / "lessons" / f"{path.stem}.md").cells]
     mid = module_id(path)
     words = sum(word_count(cell_source(c)) for c in cells if c["cell_type"] == "markdown")
     code = " ".join(cell_source(c) for c in cells if c["cell_type"] == "code")
