@@ -161,3 +161,31 @@ def test_one_kind_can_be_shown_alone() -> None:
 def test_an_unknown_kind_says_which_kinds_exist() -> None:
     with pytest.raises(ContentError, match="'warning'"):
         build("timeline", kind="warnings")
+
+
+# ---------------------------------------------------------------- the narrative is content, tested against the data
+
+def test_every_month_the_narrative_names_is_the_month_of_an_event() -> None:
+    import re
+
+    months = {f"{timeline._MONTHS[e.when.month - 1]} {e.when.year}" for e in timeline.load_events()
+              if e.precision in ("day", "month")}
+    named = re.findall(r"(January|February|March|April|May|June|July|August|September|October|November|"
+                       r"December) (\d{4})", timeline.load_narrative().narrative)
+    assert named, "the narrative should date what it describes"
+    for month, year in named:
+        assert f"{month} {year}" in months, f"{month} {year} is not the month of any event in timeline.csv"
+
+
+def test_the_narrative_comes_from_content_and_its_sources_are_cited() -> None:
+    narrative = timeline.load_narrative()
+    built = build("timeline")
+    assert narrative.narrative in built.description and narrative.before_the_timeline in built.description
+    assert set(narrative.cite) <= set(built.cite)
+
+
+def test_a_narrative_citing_an_unvetted_source_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "timeline.yml"
+    path.write_text("narrative: x\nbefore_the_timeline: y\ncite: [smith2099]\n", encoding="utf-8")
+    with pytest.raises(ContentError, match="timeline.yml, cite.*smith2099"):
+        timeline.load_narrative(path)

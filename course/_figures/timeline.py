@@ -17,6 +17,7 @@ from course._figures import Figure, theme
 from course._yaml import CONTENT_DIR, read_csv
 
 DATA_FILE = CONTENT_DIR / "data" / "timeline.csv"
+NARRATIVE_FILE = CONTENT_DIR / "timeline.yml"
 COLUMNS = ("date", "jurisdiction", "body", "event", "kind", "reference")
 FIRST_YEAR, LAST_YEAR = 2014, 2025
 
@@ -114,6 +115,28 @@ def load_events(path: Path | None = None) -> list[Event]:
     return sorted(events, key=lambda e: e.when)
 
 
+@dataclass(frozen=True)
+class Narrative:
+    """The description's prose beyond counting events (course/content/timeline.yml)."""
+    narrative: str
+    before_the_timeline: str
+    cite: tuple[str, ...]
+
+
+def load_narrative(path: Path | None = None) -> Narrative:
+    """The timeline's narrative, with its citations checked against references.yml."""
+    from course._references import load_references
+    from course._yaml import read_yaml, require
+
+    file = path or NARRATIVE_FILE
+    data = read_yaml(file)
+    texts = [" ".join(str(require(data, name, file.name, None, str, f"write the `{name}` text")).split())
+             for name in ("narrative", "before_the_timeline")]
+    cite = require(data, "cite", file.name, None, list, "list the sources under `cite:`")
+    load_references().check_keys(cite, file.name, "cite")
+    return Narrative(texts[0], texts[1], tuple(cite))
+
+
 def build(kind: str | None = None) -> Figure:
     """The timeline of guidance and warnings; ``kind="warning"`` (etc.) shows one kind only."""
     import plotly.graph_objects as go
@@ -152,22 +175,19 @@ def build(kind: str | None = None) -> Figure:
 
     counts = {label: sum(e.kind == name for e in events) for name, label in KINDS.items()}
     summary = "By kind: " + "; ".join(f"{label.lower()}: {n}" for label, n in counts.items() if n)
+    narrative = load_narrative()
     description = (
         f"A timeline of {len(events)} dated events from {FIRST_YEAR} to {LAST_YEAR}, one row per jurisdiction "
         f"(international, United States, United Kingdom, Japan, Taiwan, and published evidence). {summary}. "
-        "Scientific guidance runs through the whole period; the United States events cluster from December 2019 "
-        "(FDA safety notification, MedWatch alert, Nebraska advisory) and continue with enforcement letters in "
-        "2020 and 2023; regulators in Taiwan (March 2024) and Japan (July 2024) follow; a UK press report in "
-        "March 2025 closes it. Events known only to the month or year are placed mid-month or mid-year. "
-        "The EU and UK ban on human-origin ingredients in cosmetics comes from Regulation (EC) No 1223/2009, "
-        "which predates the timeline."
+        f"{narrative.narrative} Events known only to the month or year are placed mid-month or mid-year. "
+        f"{narrative.before_the_timeline}"
     )
     return Figure(
         figure=fig,
         description=description,
         columns=["Date", "Jurisdiction", "Who", "Event", "Kind", "Reference key"],
         rows=[[e.date_text, e.jurisdiction, e.body, e.event, KINDS[e.kind], e.reference] for e in events],
-        cite=list(dict.fromkeys([*(e.reference for e in events), "eu1223"])),
+        cite=list(dict.fromkeys([*(e.reference for e in events), *narrative.cite])),
     )
 
 
