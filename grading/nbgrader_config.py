@@ -16,9 +16,12 @@ c.CourseDirectory.root = HERE
 # The gradebook. SQLite in this folder by default; a course that outgrows one machine
 # points it at PostgreSQL, e.g.
 #   EXOCOURSE_DB_URL=postgresql://grader@db.example.org/exocourse
-# (or `exocourse --db-url ...`). Nothing else changes.
-if os.environ.get("EXOCOURSE_DB_URL"):
-    c.CourseDirectory.db_url = os.environ["EXOCOURSE_DB_URL"]
+# (or `exocourse --db-url ...`). Nothing else changes. The URL is normalised (driver) and
+# checked against gradebook-location.json by the same code exocourse uses, so nbgrader's
+# commands and Formgrader stop with what to set rather than start a second gradebook.
+from course.instructor.coursedir import nbgrader_db_url  # noqa: E402
+
+c.CourseDirectory.db_url = nbgrader_db_url(HERE)
 
 # Releasing: an answer cell keeps only its first line (`answer_3 = ""`), so the stub
 # that replaces a solution region is empty. Reflections get a plain-English prompt.

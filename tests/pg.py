@@ -57,7 +57,7 @@ def running_postgres(database: str = "gradebook") -> Iterator[str]:
             f"-p {port} -k {socket_dir} -c listen_addresses=127.0.0.1 -c fsync=off", "start")
         try:
             run(str(bin_dir / "createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", "postgres", database)
-            yield f"postgresql+psycopg2://postgres@127.0.0.1:{port}/{database}"
+            yield f"postgresql://postgres@127.0.0.1:{port}/{database}"   # the URL the docs give
         finally:
             subprocess.run([*prefix, str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop"],
                            capture_output=True, timeout=120)
