@@ -18,6 +18,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from course._activity import note
 from course._errors import AnswerFormatError, ContentError
 from course._yaml import CONTENT_DIR, read_yaml, require
 
@@ -254,6 +255,7 @@ class FactCheckView:
 
     def check(self, statement_id: str) -> Judgement | None:
         """Mark one statement's verdict and show the feedback; None if no verdict was chosen."""
+        note(None, "factcheck")
         try:
             judgement = judge(statement_id, self.choices[statement_id].value, self.exercise)
         except AnswerFormatError as problem:
@@ -265,6 +267,7 @@ class FactCheckView:
 
     def check_all(self) -> Tally:
         """Mark every chosen verdict; say how many were right and which are still open."""
+        note(None, "factcheck")
         answers = {sid: choice.value for sid, choice in self.choices.items()}
         result = tally(answers, self.exercise)
         for judgement in result.judgements:

@@ -188,6 +188,20 @@ class Document:
         self.pdf.line(self.pdf.l_margin, y, self.pdf.w - self.pdf.r_margin, y)
         self.pdf.ln(2.5)
 
+    def number_pages(self, left: str = "") -> None:
+        """Print ``left`` and "Page N of M" at the foot of every page, the current one included."""
+        self._footer_left = left
+        self.pdf.alias_nb_pages()
+        self.pdf.footer = self._footer  # fpdf2 calls pdf.footer() as it closes each page
+
+    def _footer(self) -> None:
+        pdf = self.pdf
+        pdf.set_y(-12)
+        pdf.set_font(self.family, "", 8)
+        pdf.cell(0, 5, self.text(self._footer_left), align="L")
+        pdf.set_x(pdf.l_margin)
+        pdf.cell(0, 5, f"Page {pdf.page_no()} of {{nb}}", align="R")
+
     def save(self, path: Path) -> Path:
         """Write the PDF atomically (a half-written file never replaces a good one)."""
         return atomic.write_bytes(path, bytes(self.pdf.output()))

@@ -1,226 +1,349 @@
-"""The learner's local record: quiz attempts, reflections, lesson times.
+"""The learner's local record: quiz attempts, reflections, lesson sittings, completion.
 
-One JSON file on the learner's own side (``$EXOCOURSE_HOME/progress.json``, default
-``~/.exosome-reality-check/progress.json``). Every change re-reads the file, applies
-the change and writes it atomically, so two cells (or two lessons open at once) never
-overwrite each other's work with a stale copy, and a crash mid-write cannot leave half
-a file. A file that cannot be read is moved aside to ``*.bak`` (never deleted) with a
-one-line message, and a fresh record starts: a lesson never fails because of it.
+One JSON file on the learner's own side: ``$EXOCOURSE_HOME/progress.json``, by default
+``~/.exosome-reality-check/progress.json``, and in the browser edition (Pyodide) under
+``/drive``, which the browser keeps between visits (``~`` there is memory only).
+
+What the store promises, and how:
+
+- **No change is ever lost to another writer.** Every change takes a file lock
+  (``filelock``; a no-op in Pyodide, where there is one process), re-reads the file,
+  applies the change and writes it with ``course._atomic`` (temporary file, fsync,
+  rename), so two lessons open at once never overwrite each other's work.
+- **A killed writer leaves nothing behind.** Its temporary file is removed by the next
+  writer: while holding the lock, every temporary file of the record is a dead writer's.
+- **Reading never raises.** A file that cannot be parsed is moved aside (``*.bak``);
+  a part of the wrong shape (``learner`` as a list, a NaN, a 5,000-digit number) is set
+  aside while everything else is kept, with the original kept as ``*.bak``. Either is
+  reported once, in one plain sentence.
+- **An unwritable or full home does not stop a lesson.** Changes are kept in memory
+  (and retried with every later change), and one message says where the record could
+  be kept instead.
+- **Older records are migrated**, the original kept beside them (``*.v1.bak``).
+
+Quiz answers are stored by option id (never by position), so reordering a bank's
+options, or shuffling them for display, never changes what a stored attempt means.
 """
 from __future__ import annotations
 
-import copy
+import errno
 import json
 import os
-from collections.abc import Callable
-from datetime import datetime, timezone
+import secrets
+import sys
+from collections.abc import Callable, Hashable
+from contextlib import AbstractContextManager, nullcontext
+from functools import cache
+from itertools import count
 from pathlib import Path
 from typing import Any
 
 from course import _atomic as atomic
+from course._progress_schema import (
+    REFLECTION_FIELDS,
+    Reading,
+    empty_record,
+    now_iso,
+    read_record,
+)
 
-SCHEMA_VERSION = 1
 PROGRESS_FILE = "progress.json"
-# A lesson left open overnight should not count as eight hours of CPD.
-MAX_SESSION_SECONDS = 3 * 60 * 60
+HOME_VARIABLE = "EXOCOURSE_HOME"
+BROWSER_DRIVE = Path("/drive")      # JupyterLite's folder that persists in browser storage
+LOCK_TIMEOUT_SECONDS = 20.0
 
-REFLECTION_FIELDS = ("activity", "learned", "changed", "code")
-
-
-def now_iso() -> str:
-    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+Change = Callable[[dict[str, Any]], None]
 
 
-def empty_record() -> dict[str, Any]:
-    from course import __version__
-
-    return {
-        "schema": SCHEMA_VERSION,
-        "course_version": __version__,
-        "learner": {"name": "", "registration": ""},
-        "modules": {},
-        "attempts": [],
-        "reflections": {},
-        "evaluation": {},
-    }
+def in_browser() -> bool:
+    """True in the browser edition (JupyterLite's Pyodide kernel)."""
+    return sys.platform == "emscripten"
 
 
 def record_home() -> Path:
-    """Where the learner's record lives: ``$EXOCOURSE_HOME`` or ``~/.exosome-reality-check``."""
-    configured = os.environ.get("EXOCOURSE_HOME")
-    return Path(configured).expanduser() if configured else Path.home() / ".exosome-reality-check"
+    """Where the learner's record lives: ``$EXOCOURSE_HOME``, else the default for this platform."""
+    configured = os.environ.get(HOME_VARIABLE)
+    if configured:
+        return Path(configured).expanduser()
+    if in_browser():
+        return BROWSER_DRIVE / ".exosome-reality-check"
+    return Path.home() / ".exosome-reality-check"
+
+
+def where(path: Path | str) -> str:
+    """A file's place as a learner should read it: in the browser edition, say it is in the browser."""
+    path = Path(path)
+    if not in_browser():
+        return str(path)
+    try:
+        inside = path.relative_to(BROWSER_DRIVE)
+    except ValueError:
+        return f"{path} (in this browser tab's memory only: it is lost when the page is closed)"
+    return f"{inside} (kept in this browser, for this site)"
+
+
+# Per process and per record file: changes not yet written (the home could not be
+# written), messages a quiet store could not show, and the learner's shuffle seed.
+_PENDING: dict[Path, dict[Hashable, Change]] = {}
+_UNSHOWN: dict[Path, list[str]] = {}
+_REPORTED: dict[Path, set[str]] = {}
+_SEEDS: dict[Path, str] = {}
+_UNWRITABLE: set[Path] = set()
+_unkeyed = count()
 
 
 class ProgressStore:
-    """A learner's progress file. All methods are safe to call from any lesson cell."""
+    """A learner's progress file. All methods are safe to call from any lesson cell.
 
-    def __init__(self, path: Path | str | None = None, notify: Callable[[str], None] | None = None) -> None:
+    ``notify`` receives the store's one-line messages for the learner (default: print).
+    A ``quiet`` store (the activity recorder, which runs inside widget callbacks where
+    nothing printed is seen) keeps its messages for the next store that can show them.
+    """
+
+    def __init__(self, path: Path | str | None = None, notify: Callable[[str], None] | None = None,
+                 quiet: bool = False) -> None:
         self.path = Path(path) if path is not None else record_home() / PROGRESS_FILE
-        self._notify = notify or print
+        self._notify_learner = notify or print
+        self.quiet = quiet
+
+    @property
+    def unsaved(self) -> bool:
+        """True while changes wait in memory because the record could not be written."""
+        return bool(_PENDING.get(self.path))
+
+    # ------------------------------------------------------------ messages
+    def _say(self, message: str) -> None:
+        """Tell the learner ``message`` once per process and file."""
+        reported = _REPORTED.setdefault(self.path, set())
+        if message in reported:
+            return
+        if self.quiet:
+            unshown = _UNSHOWN.setdefault(self.path, [])
+            if message not in unshown:
+                unshown.append(message)
+            return
+        reported.add(message)
+        self._notify_learner(message)
+
+    def _show_unshown(self) -> None:
+        if self.quiet:
+            return
+        for message in _UNSHOWN.pop(self.path, []):
+            self._say(message)
 
     # ------------------------------------------------------------ reading
     def load(self) -> dict[str, Any]:
-        """The record as a dict. Never raises for a missing or broken file."""
+        """The record as a dict, with any changes still waiting to be written. Never raises."""
+        self._show_unshown()
+        try:
+            data = self._load_file()
+        except OSError:
+            data = empty_record()
+        for change in list(_PENDING.get(self.path, {}).values()):
+            change(data)
+        return data
+
+    def _load_file(self, locked: bool = False) -> dict[str, Any]:
+        """The file's record, repairing the file first if it must be (raises OSError only when
+        the file exists but cannot be read or preserved: then nothing must overwrite it)."""
         try:
             text = self.path.read_text(encoding="utf-8")
         except FileNotFoundError:
             return empty_record()
-        except (OSError, UnicodeDecodeError) as exc:
-            return self._set_aside(f"it could not be read ({getattr(exc, 'strerror', None) or exc})")
+        except UnicodeDecodeError:
+            text = None
+        except OSError as exc:
+            self._say(f"Your progress record in {where(self.path)} could not be read ({_reason(exc)}); the lesson "
+                      "goes on, but nothing can be saved to it until it can be read.")
+            raise
+        reading = read_record(text)
+        if reading.clean:
+            return reading.record
+        if locked:
+            return self._repair(reading, text)
         try:
-            data = json.loads(text)
-        except json.JSONDecodeError:
-            return self._set_aside("it is not valid JSON (perhaps it was cut short or edited)")
-        if isinstance(data, dict) and needs_migration(data):
-            data = self._migrate(data, text)
-        problem = _shape_problem(data)
-        if problem:
-            return self._set_aside(problem)
-        return _with_defaults(data)
-
-    def _migrate(self, data: dict[str, Any], original: str) -> dict[str, Any]:
-        """Bring an older record up to date, keeping the original file beside it first."""
-        try:
-            migrated = migrate(data)
-        except (TypeError, ValueError, AttributeError):
-            return self._set_aside("it came from an earlier version of the course and could not be converted")
-        if _shape_problem(migrated):
-            return data  # damaged rather than old: the shape check in `load` sets it aside and says why
-        keep = _free_backup_name(self.path, f".v{data.get('schema', 0)}")
-        keep.write_text(original, encoding="utf-8")
-        self._write(migrated)
-        self._notify(f"Your progress record came from an earlier version of the course and has been brought "
-                     f"up to date; the original was kept as {keep.name}.")
-        return migrated
-
-    def _set_aside(self, why: str) -> dict[str, Any]:
-        backup = _free_backup_name(self.path)
-        try:
-            os.replace(self.path, backup)
-            kept = f"the old file was kept as {backup.name}"
+            with self._lock():
+                return self._load_file(locked=True)
         except OSError:
-            kept = "the old file was left where it is"
-        self._notify(f"Your progress record could not be used because {why}; {kept} "
-                     f"and a fresh record has started (your lessons are unaffected).")
-        return empty_record()
+            if reading.unreadable:
+                raise
+            return reading.record  # used as far as it can be; the file stays as it is
+
+    def _repair(self, reading: Reading, text: str | None) -> dict[str, Any]:
+        """Keep the file as it was beside it, then replace it with what could be used (lock held).
+
+        Raises OSError when the original cannot be kept: then nothing may overwrite it.
+        """
+        if reading.unreadable:
+            backup = _free_backup_name(self.path)
+            try:
+                os.replace(self.path, backup)
+            except OSError:
+                self._say(f"Your progress record in {where(self.path)} could not be used because "
+                          f"{reading.unreadable}; it was left where it is, and your work is kept in memory "
+                          "until it can be saved.")
+                raise
+            self._say(f"Your progress record could not be used because {reading.unreadable}; the old file was "
+                      f"kept as {where(backup)} and a fresh record has started (your lessons are unaffected).")
+            return empty_record()
+        tag = f".v{reading.migrated_from}" if reading.migrated_from is not None else ""
+        backup = _free_backup_name(self.path, tag)
+        try:
+            atomic.write_text(backup, text or "")
+            self._write(reading.record)
+        except OSError:
+            self._say(f"Your progress record in {where(self.path)} needs {reading.summary()}, but the folder "
+                      "cannot be written; the lesson uses the record as far as it can.")
+            raise
+        if reading.migrated_from is not None and not reading.set_aside:
+            self._say("Your progress record came from an earlier version of the course and has been brought up "
+                      f"to date; the original was kept as {where(backup)}.")
+        else:
+            self._say(f"Part of your progress record could not be used and was set aside: "
+                      f"{'; '.join(reading.set_aside)}. The file as it was is kept as {where(backup)}; everything "
+                      "else in it is kept (your lessons are unaffected).")
+        return reading.record
 
     # ------------------------------------------------------------ writing
-    def update(self, change: Callable[[dict[str, Any]], None]) -> dict[str, Any]:
-        """Apply ``change`` to a fresh copy of the record and write it atomically."""
-        data = self.load()
-        change(data)
-        self._write(data)
+    def update(self, change: Change, key: Hashable | None = None) -> dict[str, Any]:
+        """Apply ``change`` to the record under the lock and write it; return the record.
+
+        If the record cannot be written, the change is kept in memory, applied to every
+        later ``load``, and written with the next change that succeeds. A ``key`` makes a
+        later change with the same key replace a waiting one (e.g. a sitting's latest time).
+        """
+        self._show_unshown()
+        pending = _PENDING.setdefault(self.path, {})
+        pending.pop(key, None)
+        pending[key if key is not None else ("change", next(_unkeyed))] = change
+        try:
+            with self._lock():
+                data = self._load_file(locked=True)
+                for waiting in list(pending.values()):
+                    waiting(data)
+                self._write(data)
+        except OSError as exc:
+            self._report_unwritable(exc)
+            return self.load()
+        _PENDING.pop(self.path, None)
+        if self.path in _UNWRITABLE:
+            _UNWRITABLE.discard(self.path)
+            _REPORTED.pop(self.path, None)
+            self._say(f"Your progress is being saved again in {where(self.path)}; nothing was lost.")
         return data
 
     def _write(self, data: dict[str, Any]) -> None:
+        # Called with the lock held: any temporary file of this record belongs to a writer
+        # that was killed mid-write, whatever its age.
+        for stale in atomic.stale_temporaries(self.path, older_than=0.0):
+            stale.unlink(missing_ok=True)
         atomic.write_text(self.path, json.dumps(data, ensure_ascii=False, indent=1))
+
+    def _lock(self) -> AbstractContextManager[object]:
+        if in_browser():
+            return nullcontext()  # Pyodide: one process, one thread, no locks to take
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        return _file_lock(self.path.with_name(f".{self.path.name}.lock"))
+
+    def _report_unwritable(self, exc: OSError) -> None:
+        _UNWRITABLE.add(self.path)
+        if in_browser():
+            instead = ("Free some space for this site in your browser's settings, and download your learning "
+                       "record (course.record()) before you close the page.")
+        else:
+            instead = (f"To keep a lasting record, choose a folder you can write to: run "
+                       f"%env {HOME_VARIABLE}=/path/to/a/folder/of/yours in a cell, then run the lesson again; "
+                       "or download your learning record (course.record()) before you close.")
+        self._say(f"Your progress cannot be saved in {where(self.path.parent)} ({_reason(exc)}). The lesson goes "
+                  f"on and keeps your work while this kernel runs. {instead}")
 
     # ------------------------------------------------------------ the changes lessons make
     def record_attempt(self, module: str, question: str, answer: Any, correct: bool) -> None:
-        self.update(lambda d: d["attempts"].append(
-            {"module": module, "question": question, "answer": answer, "correct": bool(correct), "at": now_iso()}))
+        """Append one checked self-check answer (``answer``: option id(s) or the number typed)."""
+        attempt = {"module": module, "question": question, "answer": answer, "correct": bool(correct),
+                   "at": now_iso()}
+        self.update(lambda d: d["attempts"].append(dict(attempt)))
 
     def save_reflection(self, module: str, answers: dict[str, str]) -> None:
-        def change(d: dict[str, Any]) -> None:
-            entry = {name: str(answers.get(name, "")) for name in REFLECTION_FIELDS}
-            entry["saved"] = now_iso()
-            d["reflections"][module] = entry
-        self.update(change)
+        entry = {name: str(answers.get(name, "")) for name in REFLECTION_FIELDS} | {"saved": now_iso()}
+        self.update(lambda d: d["reflections"].__setitem__(module, dict(entry)), key=("reflection", module))
 
-    def mark_started(self, module: str) -> None:
-        def change(d: dict[str, Any]) -> None:
-            entry = d["modules"].setdefault(module, {"seconds": 0.0})
-            entry.setdefault("first_started", now_iso())
-            entry["started"] = now_iso()
-        self.update(change)
+    def mark_opened(self, module: str) -> None:
+        """Note the first time a lesson was opened (later openings change nothing)."""
+        opened = now_iso()
+        self.update(lambda d: _module(d, module).setdefault("first_opened", opened), key=("opened", module))
 
-    def mark_finished(self, module: str) -> float:
-        """Mark a lesson done and add the time since it was started; return total seconds."""
+    def save_sitting(self, module: str, sitting: dict[str, Any]) -> None:
+        """Write one sitting's activity (replacing the same sitting's earlier figures)."""
         def change(d: dict[str, Any]) -> None:
-            entry = d["modules"].setdefault(module, {"seconds": 0.0})
-            started = entry.pop("started", None)
-            if started:
-                elapsed = (datetime.now(timezone.utc) - datetime.fromisoformat(started)).total_seconds()
-                entry["seconds"] = float(entry.get("seconds", 0.0)) + min(max(elapsed, 0.0), MAX_SESSION_SECONDS)
-            entry["finished"] = now_iso()
-        return float(self.update(change)["modules"][module].get("seconds", 0.0))
+            entry = _module(d, module)
+            entry.setdefault("first_opened", sitting["began"])
+            sittings = [s for s in entry.setdefault("sittings", []) if s.get("id") != sitting["id"]]
+            entry["sittings"] = [*sittings, dict(sitting)]
+        self.update(change, key=("sitting", sitting["id"]))
+
+    def mark_complete(self, module: str, evidence: dict[str, Any]) -> str:
+        """The learner's act: record the module complete (once), with what was met; return the date."""
+        done = now_iso()
+
+        def change(d: dict[str, Any]) -> None:
+            entry = _module(d, module)
+            if "completed" not in entry:
+                entry["completed"] = done
+                entry["completed_with"] = dict(evidence)
+        return str(_module(self.update(change, key=("complete", module)), module)["completed"])
 
     def set_learner(self, name: str, registration: str | None = None) -> None:
         def change(d: dict[str, Any]) -> None:
             d["learner"]["name"] = name.strip()
             if registration is not None:
                 d["learner"]["registration"] = registration.strip()
-        self.update(change)
+        self.update(change, key="learner")
+
+    def shuffle_seed(self) -> str:
+        """The learner's random seed for option order: made once, kept in the record."""
+        seed = _SEEDS.get(self.path) or self.load().get("shuffle_seed")
+        if not seed:
+            fresh = secrets.token_hex(8)
+            seed = self.update(lambda d: d.setdefault("shuffle_seed", fresh), key="shuffle_seed")["shuffle_seed"]
+        _SEEDS[self.path] = str(seed)
+        return str(seed)
 
 
-def default_store() -> ProgressStore:
+def default_store(quiet: bool = False) -> ProgressStore:
     """The learner's store in the default place (see ``record_home``)."""
-    return ProgressStore()
+    return ProgressStore(quiet=quiet)
+
+
+def _module(data: dict[str, Any], module: str) -> dict[str, Any]:
+    entry: dict[str, Any] = data["modules"].setdefault(module, {})
+    return entry
+
+
+@cache
+def _file_lock(path: Path) -> Any:
+    from filelock import FileLock
+
+    return FileLock(str(path), timeout=LOCK_TIMEOUT_SECONDS)
+
+
+def _reason(exc: OSError) -> str:
+    if isinstance(exc, TimeoutError):
+        return f"another open lesson has held the record for over {LOCK_TIMEOUT_SECONDS:g} seconds"
+    plain = {errno.ENOSPC: "the disk is full", errno.EROFS: "the folder is read-only",
+             errno.EACCES: "the folder is read-only for you", errno.EPERM: "the folder is read-only for you",
+             errno.EFBIG: "the file system refused to store the file",
+             errno.ENOTDIR: "part of that path is a file, not a folder"}
+    quota = getattr(errno, "EDQUOT", None)
+    if exc.errno is not None and exc.errno == quota:
+        return "your storage quota is used up"
+    return plain.get(exc.errno or -1, exc.strerror or str(exc))
 
 
 def _free_backup_name(path: Path, tag: str = "") -> Path:
     backup = path.with_name(f"{path.name}{tag}.bak")
-    counter = 1
+    number = 1
     while backup.exists():
-        backup = path.with_name(f"{path.name}{tag}.{counter}.bak")
-        counter += 1
+        backup = path.with_name(f"{path.name}{tag}.{number}.bak")
+        number += 1
     return backup
-
-
-def _shape_problem(data: Any) -> str | None:
-    if not isinstance(data, dict):
-        return "it does not hold a progress record"
-    for name, kind in (("modules", dict), ("attempts", list), ("reflections", dict)):
-        if name in data and not isinstance(data[name], kind):
-            return f"its `{name}` part is damaged"
-    return None
-
-
-def _with_defaults(data: dict[str, Any]) -> dict[str, Any]:
-    record = empty_record()
-    merged = {**record, **copy.deepcopy(data)}
-    merged["learner"] = {**record["learner"], **(data.get("learner") or {})}
-    return merged
-
-
-# ------------------------------------------------------------ older records
-# Schema 0 is the flat, unversioned file written by the pre-release course (0.x):
-#   {"name": "...", "registration": "...",
-#    "completed": {"01": iso}, "minutes": {"01": 42},
-#    "quiz": {"01": {"ev-term": true}}, "reflections": {"01": "one free-text note"}}
-# A file without "schema" that already has the version-1 parts is version 1 unstamped.
-# A file from a newer course (schema > SCHEMA_VERSION) is read as it is: keys this
-# version does not know are kept untouched, so nothing is lost by an older course.
-_SCHEMA_0_KEYS = ("name", "completed", "minutes", "quiz")
-
-
-def needs_migration(data: dict[str, Any]) -> bool:
-    """True for a record written by an older version of the course."""
-    return "schema" not in data or (isinstance(data["schema"], int) and data["schema"] < SCHEMA_VERSION)
-
-
-def migrate(data: dict[str, Any]) -> dict[str, Any]:
-    """An older progress record in the current schema; every learner-written word is carried over."""
-    if any(name in data for name in ("modules", "attempts")) and not any(name in data for name in _SCHEMA_0_KEYS):
-        return {**copy.deepcopy(data), "schema": SCHEMA_VERSION}
-    record = empty_record()
-    record["learner"] = {"name": str(data.get("name") or ""), "registration": str(data.get("registration") or "")}
-    completed: dict[str, Any] = dict(data.get("completed") or {})
-    for module, minutes in dict(data.get("minutes") or {}).items():
-        record["modules"].setdefault(str(module), {})["seconds"] = float(minutes) * 60
-    for module, finished in completed.items():
-        record["modules"].setdefault(str(module), {"seconds": 0.0})["finished"] = str(finished)
-    migrated_at = now_iso()
-    for module, answers in dict(data.get("quiz") or {}).items():
-        for question, correct in dict(answers).items():
-            record["attempts"].append({"module": str(module), "question": str(question), "answer": None,
-                                       "correct": bool(correct), "at": str(completed.get(module) or migrated_at)})
-    for module, note in dict(data.get("reflections") or {}).items():
-        if isinstance(note, dict):
-            entry = {name: str(note.get(name, "")) for name in REFLECTION_FIELDS}
-        else:  # one free-text note: it answered "what did you learn"
-            entry = {name: "" for name in REFLECTION_FIELDS} | {"learned": str(note)}
-        entry["saved"] = migrated_at
-        record["reflections"][str(module)] = entry
-    record["migrated_from"] = {"schema": data.get("schema", 0), "at": migrated_at}
-    return record

@@ -5,6 +5,8 @@ the tests, the quiz widget and the browser test all share.
 """
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import re
 from dataclasses import dataclass
 from functools import cache
@@ -49,6 +51,12 @@ class Question:
     def is_choice(self) -> bool:
         return self.type != "numeric"
 
+    def option(self, option_id: str) -> Option:
+        for option in self.options:
+            if option.id == option_id:
+                return option
+        raise AnswerFormatError("Choose from the options listed, then press Check.")
+
     def cite_keys(self) -> list[str]:
         keys = dict.fromkeys(self.cite)
         for option in self.options:
@@ -91,7 +99,7 @@ class FeedbackItem:
 class Result:
     correct: bool
     feedback: tuple[FeedbackItem, ...]
-    answer: Any           # the normalised answer, as recorded in the progress store
+    answer: Any           # as recorded: an option id, a sorted list of ids, or the number read
     missed: int = 0       # multiple select: right options the learner did not tick
 
 
@@ -266,14 +274,35 @@ def parse_number(text: str, example: str = "", unit: str = "") -> float:
     return value
 
 
+# ---------------------------------------------------------------- display order
+
+def in_learner_order(question: Question, seed: str) -> Question:
+    """``question`` with its options in this learner's own order (``seed`` is kept in their record).
+
+    The order depends only on the seed, the question and each option's id: the same
+    learner sees the same order every time, whatever order the bank lists them in, and
+    adding an option leaves the others' order alone. True/false keeps "True" first.
+    """
+    if question.type == "numeric":
+        return question
+    if question.type == "truefalse":
+        options = sorted(question.options, key=lambda o: o.text != "True")
+    else:
+        def place(option: Option) -> bytes:
+            return hashlib.sha256(f"{seed}/{question.module}/{question.id}/{option.id}".encode()).digest()
+        options = sorted(question.options, key=place)
+    return dataclasses.replace(question, options=tuple(options))
+
+
 # ---------------------------------------------------------------- scoring
 
 def score(question: Question, answer: Any) -> Result:
     """Score a learner's answer.
 
-    ``answer`` is an option index (single, truefalse), a collection of option indices
+    ``answer`` is an option id (single, truefalse), a collection of option ids
     (multiple) or the text typed (numeric). A malformed answer raises
-    AnswerFormatError with what to do; nothing is scored.
+    AnswerFormatError with what to do; nothing is scored. Feedback follows the order
+    of ``question.options`` (give it the question in the learner's order).
     """
     if question.type == "numeric":
         value = parse_number(str(answer) if answer is not None else "", question.example, question.unit)
@@ -285,33 +314,31 @@ def score(question: Question, answer: Any) -> Result:
         return Result(correct=correct, feedback=(item,), answer=value)
 
     if question.type == "multiple":
-        if answer is None or isinstance(answer, (str, int)):
+        if answer is None or isinstance(answer, str):
             chosen = set() if answer in (None, "") else {answer}
         else:
-            chosen = set(answer)
+            try:
+                chosen = set(answer)
+            except TypeError:
+                raise AnswerFormatError("Choose from the options listed, then press Check.") from None
         if not chosen:
             raise AnswerFormatError("Tick at least one option, then press Check.")
-        _check_indices(question, chosen)
+        if not all(isinstance(option_id, str) for option_id in chosen):
+            raise AnswerFormatError("Choose from the options listed, then press Check.")
+        for option_id in chosen:
+            question.option(option_id)  # an id the question does not have is refused
         # Feedback on the options the learner ticked; how many right ones were missed is
         # said as a count, so "Try again" is still a real attempt.
-        items = tuple(FeedbackItem(question.options[i].text, "right" if question.options[i].correct else "wrong",
-                                   question.options[i].feedback, question.options[i].cite)
-                      for i in sorted(chosen))
-        wanted = {i for i, o in enumerate(question.options) if o.correct}
+        items = tuple(FeedbackItem(o.text, "right" if o.correct else "wrong", o.feedback, o.cite)
+                      for o in question.options if o.id in chosen)
+        wanted = {o.id for o in question.options if o.correct}
         return Result(correct=chosen == wanted, feedback=items, answer=sorted(chosen),
                       missed=len(wanted - chosen))
 
     if answer is None or answer == "":
         raise AnswerFormatError("Choose one option, then press Check.")
-    if not isinstance(answer, int):
+    if not isinstance(answer, str):
         raise AnswerFormatError("Choose one of the options listed, then press Check.")
-    _check_indices(question, {answer})
-    option = question.options[answer]
+    option = question.option(answer)
     item = FeedbackItem(option.text, "right" if option.correct else "wrong", option.feedback, option.cite)
-    return Result(correct=option.correct, feedback=(item,), answer=answer)
-
-
-def _check_indices(question: Question, chosen: set[int]) -> None:
-    for index in chosen:
-        if not isinstance(index, int) or not 0 <= index < len(question.options):
-            raise AnswerFormatError("Choose from the options listed, then press Check.")
+    return Result(correct=option.correct, feedback=(item,), answer=option.id)

@@ -6,16 +6,19 @@ In a lesson::
     course.quiz("01")              # every question of module 01
 
 Unlimited attempts: "Check" marks your answer and explains it (with its source);
-"Try again" clears it. Each checked attempt is saved to your progress record.
+"Try again" clears it. Each checked attempt is saved to your progress record, by
+option id. The options appear in an order of your own (seeded from your record, so it
+is the same every time you open the lesson); true/false keeps True first.
 """
 from __future__ import annotations
 
 from typing import Any
 
+from course._activity import note
 from course._display import STYLE, grading_now, inline_markdown, show, sources_html
 from course._errors import AnswerFormatError
 from course._progress import ProgressStore
-from course._questions import Question, Result, load_bank, score
+from course._questions import Question, Result, in_learner_order, load_bank, score
 
 _TYPE_HINT = {
     "single": "Choose one answer.",
@@ -68,10 +71,9 @@ class QuizView:
     def __init__(self, question: Question, label: str = "Self-check", store: ProgressStore | None = None) -> None:
         import ipywidgets as w
 
-        self.question = question
         self._messages: list[str] = []
         self.store = store or ProgressStore(notify=self._messages.append)
-        q = question
+        self.question = q = in_learner_order(question, self.store.shuffle_seed())
         scenario = " · scenario" if q.scenario else ""
         # The stylesheet travels inside the header widget: one message fewer per question
         # than displaying it separately, and it is there even if other outputs are cleared.
@@ -82,13 +84,15 @@ class QuizView:
         self.controls: list[Any] = []
         if q.type in ("single", "truefalse"):
             self.choice = w.RadioButtons(
-                options=[(o.text, i) for i, o in enumerate(q.options)], value=None,
+                options=[(o.text, o.id) for o in q.options], value=None,
                 description="Your answer:", style=_shared("label"), layout=_shared("full"))
             self.controls = [self.choice]
         elif q.type == "multiple":
             self.boxes = [w.Checkbox(value=False, description=o.text, indent=False,
                                      layout=_shared("full"), style=_shared("checkbox")) for o in q.options]
             self.controls = list(self.boxes)
+        for control in self.controls if q.is_choice else ():
+            control.observe(self._chosen, names="value")
         else:
             self.text = w.Text(
                 value="", placeholder=f"e.g. {q.example}" if q.example else "a number",
@@ -111,14 +115,18 @@ class QuizView:
 
     # -------------------------------------------------------------- actions
     def current_answer(self) -> Any:
+        """The option id chosen, the ids ticked, or the text typed."""
         if self.question.type in ("single", "truefalse"):
             return self.choice.value
         if self.question.type == "multiple":
-            return [i for i, box in enumerate(self.boxes) if box.value]
+            return [o.id for o, box in zip(self.question.options, self.boxes) if box.value]
         return self.text.value
 
+    def _chosen(self, change: dict[str, Any]) -> None:
+        if change.get("new") not in (None, False):
+            note(self.question.module, "choose")
+
     def check(self) -> Result | None:
-        self._messages.clear()
         try:
             result = score(self.question, self.current_answer())
         except AnswerFormatError as problem:
@@ -126,11 +134,14 @@ class QuizView:
                                    f"{problem}</p></div>")
             return None
         self.store.record_attempt(self.question.module, self.question.id, result.answer, result.correct)
+        note(self.question.module, "check")
         self.feedback.value = self._render(result)
+        self._messages.clear()
         self.retry_button.disabled = False
         return result
 
     def reset(self) -> None:
+        note(self.question.module, "try-again")
         if self.question.type in ("single", "truefalse"):
             self.choice.value = None
         elif self.question.type == "multiple":

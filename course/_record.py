@@ -1,8 +1,11 @@
 """Your learning record: what you have done in the course, as evidence for your CPD.
 
-``course.record()`` shows the modules you have finished, the minutes, your self-check
-scores and your reflections, and writes them as a PDF (and the same as JSON) for your
-CPD portfolio. ``course.evaluate()`` is the short end-of-course evaluation.
+``course.record()`` shows, per module, when you first opened it, whether you have
+marked it complete, your active minutes beside the estimate, your self-check attempts
+and first-try score, and your reflection; it writes them as a PDF (numbered pages, the
+time and completion rules, a declaration for you to sign, the NMC reflective accounts)
+and the same as JSON, for your CPD portfolio. ``course.evaluate()`` is the short
+end-of-course evaluation.
 
 The record is *self-assessed*: it is written from your own progress file on your own
 computer, and says so. An instructor-issued certificate is a different document (see
@@ -24,9 +27,10 @@ from pathlib import Path
 from typing import Any
 
 from course import _atomic as atomic
+from course._activity import active_seconds, time_rule
 from course._display import STYLE, grading_now, show, show_html
 from course._errors import AnswerFormatError, CourseError
-from course._progress import REFLECTION_FIELDS, ProgressStore, default_store, now_iso
+from course._progress import REFLECTION_FIELDS, ProgressStore, default_store, now_iso, where
 from course._reflect import QUESTIONS as REFLECTION_QUESTIONS  # the NMC form's four questions
 from course._syllabus import load_syllabus
 
@@ -36,6 +40,7 @@ RECORD_NOTICE = (
     "are as the learner's computer recorded them. It is not a certificate and has not been "
     "checked by the course provider."
 )
+DECLARATION = "I confirm this record is accurate."
 RECORD_PDF = "learning-record.pdf"
 RECORD_JSON = "learning-record.json"
 
@@ -71,6 +76,8 @@ def learning_record(progress: dict[str, Any]) -> dict[str, Any]:
 
     Names, reflections and evaluation answers are kept exactly as typed.
     """
+    from course._lesson import completion_rule_text
+
     syllabus = load_syllabus()
     info = syllabus.course
     attempts = [a for a in _list(progress.get("attempts")) if isinstance(a, dict)]
@@ -84,26 +91,36 @@ def learning_record(progress: dict[str, Any]) -> dict[str, Any]:
         mine = [a for a in attempts if a.get("module") == module.id]
         total = _question_count(module.id)
         right = {a.get("question") for a in mine if a.get("correct") is True}
-        tried = {a.get("question") for a in mine}
+        first: dict[Any, bool] = {}
+        for attempt in mine:  # in the order made: the first attempt at each question
+            first.setdefault(attempt.get("question"), attempt.get("correct") is True)
         reflection = _dict(reflections.get(module.id))
-        seconds = _number(entry.get("seconds"))
-        modules.append({
+        sittings = [s for s in _list(entry.get("sittings")) if isinstance(s, dict)]
+        row: dict[str, Any] = {
             "id": module.id,
             "title": module.title,
             "estimated_minutes": module.minutes,
-            "started": _date(entry.get("first_started") or entry.get("started")),
-            "completed": _date(entry.get("finished")),
-            "time_spent_minutes": round(seconds / 60, 1),
+            "first_opened": _date(entry.get("first_opened")),
+            "completed": _date(entry.get("completed")),
+            "active_minutes": round(active_seconds(progress, module.id) / 60, 1),
+            "sittings": [{"began": str(s.get("began", "")), "last_action": str(s.get("last", "")),
+                          "active_minutes": round(_number(s.get("seconds")) / 60, 1),
+                          "actions": int(_number(s.get("actions")))} for s in sittings],
             "objectives": [{"id": o.id, "text": o.text} for o in module.objectives],
             "self_check": {
                 "questions": total,
-                "answered_correctly": min(len(right), total) if total else len(right),
-                "questions_tried": len(tried),
+                "questions_tried": len(first),
                 "attempts": len(mine),
+                "first_try_correct": sum(first.values()),
+                "answered_correctly": min(len(right), total) if total else len(right),
             },
             "reflection": ({name: str(reflection.get(name, "")) for name in REFLECTION_FIELDS}
-                           | {"saved": _date(reflection.get("saved"))}) if reflection else None,
-        })
+                           | {"saved": _date(reflection.get("saved")) or ""}) if reflection else None,
+        }
+        if isinstance(entry.get("recorded_by_1_0"), dict):
+            # Course 1.0.0's wall-clock times and "finished" stamps: kept, but not evidence.
+            row["recorded_by_course_1_0"] = entry["recorded_by_1_0"]
+        modules.append(row)
     completed = [m for m in modules if m["completed"]]
     evaluation = _dict(progress.get("evaluation"))
     return {
@@ -123,10 +140,16 @@ def learning_record(progress: dict[str, Any]) -> dict[str, Any]:
             "modules_completed": len(completed),
             "modules_total": len(modules),
             "estimated_minutes_completed": sum(m["estimated_minutes"] for m in completed),
-            "time_spent_minutes": round(sum(m["time_spent_minutes"] for m in modules), 1),
+            "active_minutes": round(sum(m["active_minutes"] for m in modules), 1),
+        },
+        "rules": {
+            "time": time_rule(),
+            "gap_cap_minutes": syllabus.record.gap_cap_minutes,
+            "completion": completion_rule_text(),
         },
         "modules": modules,
         "evaluation": dict(evaluation) if evaluation else None,
+        "declaration": DECLARATION,
     }
 
 
@@ -142,6 +165,7 @@ def write_learning_record_pdf(progress: dict[str, Any], path: Path | str) -> Pat
     data = learning_record(progress)
     course_info, learner, summary = data["course"], data["learner"], data["summary"]
     doc = Document(f"{RECORD_LABEL}: {course_info['title']}")
+    doc.number_pages(f"{RECORD_LABEL} · {learner['name'] or 'no name given'}")
     doc.heading(RECORD_LABEL.upper(), size=17)
     doc.paragraph(RECORD_NOTICE, size=9.5)
     doc.space(2)
@@ -155,23 +179,31 @@ def write_learning_record_pdf(progress: dict[str, Any], path: Path | str) -> Pat
     doc.field("Content reviewed", course_info["content_review_date"])
     doc.field("Type of CPD", course_info["cpd_type"])
     doc.field("Record written", data["generated"][:10])
-    doc.field("Modules completed", f"{summary['modules_completed']} of {summary['modules_total']}")
-    doc.field("Your time actually spent (as recorded)", _minutes(summary["time_spent_minutes"]))
+    doc.field("Modules completed (marked complete by the learner)",
+              f"{summary['modules_completed']} of {summary['modules_total']}")
+    doc.field("Active time in all (as recorded)", _minutes(summary["active_minutes"]))
     doc.field("Estimated time of the modules completed", _minutes(summary["estimated_minutes_completed"]))
+    doc.space(2)
+    doc.paragraph("How time is counted", bold=True, size=9.5)
+    doc.paragraph(data["rules"]["time"], size=9.5)
+    doc.paragraph("How a module is completed", bold=True, size=9.5)
+    doc.paragraph(data["rules"]["completion"], size=9.5)
     for module in data["modules"]:
         doc.space(3)
         doc.keep_room(45)
         doc.rule()
         doc.heading(f"Module {module['id']}: {module['title']}", size=12.5)
+        doc.field("First opened", module["first_opened"] or "not yet")
         doc.field("Completed", module["completed"] or "not yet")
-        if module["started"]:
-            doc.field("First opened", module["started"])
-        doc.field("Estimated time", _minutes(module["estimated_minutes"]))
-        doc.field("Your time actually spent", _minutes(module["time_spent_minutes"]))
+        sittings = len(module["sittings"])
+        doc.field("Active time", f"{_minutes(module['active_minutes'])} (estimated: "
+                                 f"{_minutes(module['estimated_minutes'])})"
+                                 + (f", over {_count(sittings, 'sitting')}" if sittings else ""))
         check = module["self_check"]
         if check["questions"]:
-            doc.field("Self-check score", f"{check['answered_correctly']} of {check['questions']} questions "
-                                          f"answered correctly ({_count(check['attempts'], 'attempt')} in all)")
+            doc.field("Self-check questions", f"{check['questions_tried']} of {check['questions']} tried; "
+                                              f"{check['first_try_correct']} right at the first try "
+                                              f"({_count(check['attempts'], 'attempt')} in all)")
         if module["objectives"]:
             doc.paragraph("Learning objectives", bold=True)
             for objective in module["objectives"]:
@@ -194,6 +226,13 @@ def write_learning_record_pdf(progress: dict[str, Any], path: Path | str) -> Pat
         for name, question in EVALUATION_QUESTIONS.items():
             doc.paragraph(question, size=9.5, bold=True)
             doc.paragraph(str(evaluation.get(name) or "(not answered)"), size=9.5, indent=4)
+    doc.space(4)
+    doc.keep_room(40)
+    doc.rule()
+    doc.heading("Declaration", size=12.5)
+    doc.paragraph(DECLARATION)
+    doc.space(8)
+    doc.paragraph("Signature: ______________________________        Date: ____________________")
     if doc.changed_characters:
         doc.space(3)
         doc.paragraph("Some characters could not be printed with this PDF's font and are shown in simplified "
@@ -241,19 +280,23 @@ def summary_html(progress: dict[str, Any]) -> str:
     rows = []
     for m in data["modules"]:
         check = m["self_check"]
-        score = f"{check['answered_correctly']} of {check['questions']}" if check["questions"] else "—"
+        tries = (f"{check['questions_tried']} of {check['questions']} tried; {check['first_try_correct']} right "
+                 "first time" if check["questions"] else "—")
         rows.append(
-            f"<tr><td>{m['id']} {html.escape(m['title'])}</td><td>{html.escape(m['completed'] or 'not yet')}</td>"
-            f"<td>{m['estimated_minutes']}</td><td>{_whole_minutes(m['time_spent_minutes'])}</td><td>{score}</td>"
-            f"<td>{'yes' if m['reflection'] else 'no'}</td></tr>")
+            f"<tr><td>{m['id']} {html.escape(m['title'])}</td><td>{html.escape(m['first_opened'] or '—')}</td>"
+            f"<td>{html.escape(m['completed'] or 'not yet')}</td><td>{_whole_minutes(m['active_minutes'])}</td>"
+            f"<td>{m['estimated_minutes']}</td><td>{tries}</td><td>{'yes' if m['reflection'] else 'no'}</td></tr>")
     s = data["summary"]
     table = (
-        '<table><caption>Modules, time and self-check scores</caption><thead><tr>'
-        '<th scope="col">Module</th><th scope="col">Completed</th><th scope="col">Estimated minutes</th>'
-        '<th scope="col">Your minutes</th><th scope="col">Self-check questions right</th>'
+        '<table><caption>Modules, time and self-checks</caption><thead><tr>'
+        '<th scope="col">Module</th><th scope="col">First opened</th><th scope="col">Completed</th>'
+        '<th scope="col">Active minutes</th><th scope="col">Estimated minutes</th>'
+        '<th scope="col">Self-check questions</th>'
         f'<th scope="col">Reflection saved</th></tr></thead><tbody>{"".join(rows)}</tbody></table>'
-        f"<p>{s['modules_completed']} of {s['modules_total']} modules completed; your recorded time: "
-        f"{_minutes(s['time_spent_minutes'])}.</p>")
+        f"<p>{s['modules_completed']} of {s['modules_total']} modules marked complete; your active time: "
+        f"{_minutes(s['active_minutes'])}.</p>"
+        f"<details><summary>How time and completion are counted</summary><p>{html.escape(data['rules']['time'])}</p>"
+        f"<p>{html.escape(data['rules']['completion'])}</p></details>")
     reflections = []
     for m in data["modules"]:
         if m["reflection"]:
@@ -306,7 +349,7 @@ class RecordView:
         self.files = files
         self.summary.value = self.summary.value.split("<table>")[0] + summary_html(self.store.load())
         keep = ("Binder will delete these files when the session ends: download them now."
-                if on_binder() else f"Saved in {html.escape(str(files.pdf.parent))}.")
+                if on_binder() else f"Saved in {html.escape(where(files.pdf.parent))}.")
         self.status.value = (
             f'<p role="status">✔ Your learning record is ready. {keep}</p><ul>'
             f"<li>{download_link(files.pdf, 'Download my learning record (PDF)', 'application/pdf')}</li>"

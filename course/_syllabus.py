@@ -26,6 +26,23 @@ class Objective:
 
 
 @dataclass(frozen=True)
+class CompletionRule:
+    """What a module needs before the learner may mark it complete (``record.completion``)."""
+
+    self_checks: bool = True      # every self-check question tried at least once
+    reflection: bool = True       # the module's reflection saved
+    active_share: float = 0.0     # active time at least this share of the estimated minutes
+
+
+@dataclass(frozen=True)
+class RecordRules:
+    """How the learner's record counts time and completion (the syllabus's ``record:``)."""
+
+    gap_cap_minutes: float = 10.0
+    completion: CompletionRule = CompletionRule()
+
+
+@dataclass(frozen=True)
 class Module:
     id: str
     slug: str
@@ -33,6 +50,7 @@ class Module:
     minutes: int
     objectives: tuple[Objective, ...]
     pass_mark: float | None = None
+    completion: CompletionRule = CompletionRule()
 
     @property
     def assessed(self) -> bool:
@@ -65,6 +83,7 @@ class CourseInfo:
     content_review_date: str
     declaration_of_interests: str
     cpd_type: str
+    safety_note: str = ""
 
 
 @dataclass(frozen=True)
@@ -72,6 +91,7 @@ class Syllabus:
     course: CourseInfo
     modules: tuple[Module, ...]
     _objectives: dict[str, Objective] = field(default_factory=dict, repr=False)
+    record: RecordRules = RecordRules()
 
     def module(self, module_id: str) -> Module:
         for module in self.modules:
@@ -104,8 +124,24 @@ def parse_syllabus(data: object, file: str = "syllabus.yml", known_keys: set[str
     course = CourseInfo(**{
         name: str(require(info, name, file, "course", (str, int, float), f"add `{name}` under `course:`"))
         for name in ("title", "version", "provider", "content_review_date",
-                     "declaration_of_interests", "cpd_type")
+                     "declaration_of_interests", "cpd_type", "safety_note")
     })
+    if known_keys is not None:
+        for key in re.findall(r"@([a-z0-9]+)", course.safety_note):
+            if key not in known_keys:
+                raise ContentError(file, "course: safety_note", f"cites unknown reference key `{key}`",
+                                   "use a key listed in course/content/references.yml")
+    rules = require(data, "record", file, None, dict,
+                    "add a `record:` section with gap_cap_minutes and completion (see the comments there)")
+    cap = require(rules, "gap_cap_minutes", file, "record", (int, float),
+                  "give the longest gap between two actions that counts, in minutes, e.g. gap_cap_minutes: 10")
+    if isinstance(cap, bool) or not 0 < cap <= 120:
+        raise ContentError(file, "record", "gap_cap_minutes must be a number of minutes between 0 and 120",
+                           "e.g. gap_cap_minutes: 10")
+    default_rule = _completion_rule(require(rules, "completion", file, "record", dict,
+                                            "add `completion:` with self_checks, reflection and active_share"),
+                                    CompletionRule(), file, "record: completion")
+    record = RecordRules(gap_cap_minutes=float(cap), completion=default_rule)
     modules: list[Module] = []
     objectives: dict[str, Objective] = {}
     for index, entry in enumerate(require(data, "modules", file, None, list, "add a `modules:` list"), 1):
@@ -143,8 +179,27 @@ def parse_syllabus(data: object, file: str = "syllabus.yml", known_keys: set[str
             minutes=minutes,
             objectives=tuple(module_objectives),
             pass_mark=float(pass_mark) if pass_mark is not None else None,
+            completion=_completion_rule(entry.get("completion") or {}, default_rule, file, f"{item}: completion"),
         ))
-    return Syllabus(course=course, modules=tuple(modules), _objectives=objectives)
+    return Syllabus(course=course, modules=tuple(modules), _objectives=objectives, record=record)
+
+
+def _completion_rule(raw: object, base: CompletionRule, file: str, item: str) -> CompletionRule:
+    """``base`` with the parts ``raw`` sets (a module's own ``completion:`` overrides the course's)."""
+    if not isinstance(raw, dict):
+        raise ContentError(file, item, "must be a mapping", "e.g. completion: {reflection: false}")
+    unknown = set(raw) - {"self_checks", "reflection", "active_share"}
+    if unknown:
+        raise ContentError(file, item, f"has unknown setting(s) {', '.join(sorted(map(str, unknown)))}",
+                           "use self_checks, reflection and active_share")
+    for name in ("self_checks", "reflection"):
+        if name in raw and not isinstance(raw[name], bool):
+            raise ContentError(file, item, f"`{name}` must be true or false", f"write {name}: true or {name}: false")
+    share = raw.get("active_share", base.active_share)
+    if isinstance(share, bool) or not isinstance(share, (int, float)) or not 0 <= share <= 1:
+        raise ContentError(file, item, "active_share must be a fraction between 0 and 1", "e.g. active_share: 0.5")
+    return CompletionRule(self_checks=bool(raw.get("self_checks", base.self_checks)),
+                          reflection=bool(raw.get("reflection", base.reflection)), active_share=float(share))
 
 
 @lru_cache(maxsize=1)

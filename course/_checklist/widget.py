@@ -9,6 +9,7 @@ import html
 from pathlib import Path
 from typing import Any
 
+from course._activity import note
 from course._checklist.content import load_supplier_questions
 from course._checklist.document import document_name, render_markdown
 from course._checklist.state import ChecklistState, Response, answered_by_group, outstanding
@@ -105,6 +106,7 @@ class ChecklistView:
 
     def save(self) -> None:
         """Save the document and state, and show the download links (even if saving fails)."""
+        note(None, "checklist-save")
         state = self.state()
         name = document_name(state)
         links = download_link_html(name, render_markdown(self.checklist, state), "as text")
@@ -121,6 +123,7 @@ class ChecklistView:
                              f"and its PDF beside it. {still}</p><p>{links}</p>")
 
     def _refresh(self) -> None:
+        note(None, "checklist")
         state = self.state()
         for index, (group, answered) in enumerate(answered_by_group(self.checklist, state)):
             self.groups.set_title(index, f"{group.title} ({answered} of {len(group.questions)} answered)")

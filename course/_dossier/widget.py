@@ -9,6 +9,7 @@ import html
 from collections.abc import Mapping
 from typing import Any
 
+from course._activity import note
 from course._dossier.render import CHECK_BUTTON_LABEL, CLEAR_BUTTON_LABEL, report_html
 from course._dossier.rules import DossierReport, check_dossier
 from course._dossier.spec import EntryValue, load_spec
@@ -90,6 +91,7 @@ class DossierChecker:
 
     def check(self) -> DossierReport | None:
         """Run the rules on the controls' values and show the result (and the figure)."""
+        note(None, "dossier-check")
         self.figure_area.clear_output()
         try:
             report = check_dossier(self.entries())
