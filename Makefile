@@ -51,13 +51,28 @@ postgres:
 	  fi; \
 	fi
 
-test: $(VENV)/.installed-test browser postgres
+# Certificates print any learner's name: Debian's Noto fonts for Chinese, Japanese and Korean,
+# for emoji and for other alphabets (course/_pdf.py falls back on them for what the bundled
+# DejaVu Sans lacks, and says what to install when one is missing).
+.PHONY: fonts
+FONT_PACKAGES := fonts-noto-core fonts-noto-cjk fonts-noto-color-emoji
+fonts:
+	@if [ ! -f /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ] || [ ! -f /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf ] \
+	     || [ ! -f /usr/share/fonts/truetype/noto/NotoSans-Regular.ttf ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(FONT_PACKAGES); \
+	  else \
+	    echo "Fonts for CJK and emoji names are missing: install them with 'sudo apt-get install $(FONT_PACKAGES)'."; \
+	  fi; \
+	fi
+
+test: $(VENV)/.installed-test browser postgres fonts
 	$(BIN)/python -m pytest
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python -m benchmarks
 
-demo: $(VENV)/.installed
+demo: $(VENV)/.installed fonts
 	$(BIN)/exocourse demo
 
 clean:
