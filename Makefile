@@ -75,5 +75,11 @@ bench: $(VENV)/.installed-test
 demo: $(VENV)/.installed fonts
 	$(BIN)/exocourse demo
 
+# The graded assessments: grading/assessments/<id>.yml (the key, for instructors) writes
+# grading/source/<id>/assessment.ipynb; a test fails when a committed notebook has drifted.
+.PHONY: assessments
+assessments: $(VENV)/.installed
+	$(BIN)/python -m course.instructor.assessment_notebooks --course-dir grading
+
 clean:
 	rm -rf $(VENV) grading/release grading/submitted grading/autograded grading/feedback grading/gradebook.db grading/.gradebook.lock grading/reports grading/certificates

@@ -12,7 +12,9 @@ In a lesson you need only a few verbs::
     course.record()                 # your learning record, to view and download
 
 In a graded assessment, ``course.check_format(...)`` under each answer says whether the
-answer's *format* is right (never whether the answer is).
+answer's *format* is right (never whether the answer is); the first cell,
+``course.answer_sheet(...)``, makes answer lines forgiving, and the last,
+``course.check_my_answers()``, lists every question still unanswered or in the wrong format.
 
 Everything else in the package is private (modules whose names start with ``_``) and
 may change between versions. ``import course`` is light on purpose: the verb modules
@@ -20,7 +22,7 @@ import plotly, ipywidgets, PyYAML and fpdf2 only inside the verbs that need them
 """
 from __future__ import annotations
 
-from course._answers import check_format
+from course._answers import answer_sheet, check_format, check_my_answers
 from course._checklist import checklist
 from course._dossier import dossier_checker
 from course._errors import (
@@ -53,6 +55,8 @@ __all__ = [
     "factcheck",
     "checklist",
     "check_format",
+    "answer_sheet",
+    "check_my_answers",
     "CourseError",
     "ContentError",
     "AnswerFormatError",

@@ -34,6 +34,7 @@ def _build(root: Path) -> None:
     from course.instructor.report import write_report
 
     root.mkdir(parents=True)
+    shutil.copytree(ROOT / "grading" / "assessments", root / "assessments")
     shutil.copytree(ROOT / "grading" / "source", root / "source")
     shutil.copy2(ROOT / "grading" / CONFIG_FILE, root / CONFIG_FILE)
     course = open_course(root, f"sqlite:///{root / 'gradebook.db'}")

@@ -15,8 +15,9 @@ TEST_TIMEOUT = 10
 
 
 def make_course(root: Path, db_url: str | None = None) -> CourseDir:
-    """Copy grading/source and nbgrader_config.py into ``root`` and open it there."""
+    """Copy grading/assessments, grading/source and nbgrader_config.py into ``root`` and open it there."""
     root.mkdir(parents=True, exist_ok=True)
+    shutil.copytree(GRADING / "assessments", root / "assessments")
     shutil.copytree(GRADING / "source", root / "source")
     config = (GRADING / CONFIG_FILE).read_text(encoding="utf-8")
     (root / CONFIG_FILE).write_text(config + f"\nc.Execute.timeout = {TEST_TIMEOUT}\n", encoding="utf-8")

@@ -97,34 +97,34 @@ def write_batch(course: CourseDir, folder: Path, huge_mb: int = 60) -> list[Expe
 
     # --- notebooks that misbehave while running: graded with what ran
     looping = good()
-    _cell(looping, "m01_q2_answer")["source"] = "while True:\n    pass\n" + answer_line("answer_2", right[2])
+    _cell(looping, assessment.item(2).answer_cell)["source"] = "while True:\n    pass\n" + answer_line("answer_2", right[2])
     _write(folder, "loop.ipynb", looping)
     expected.append(Expected("loop.ipynb", "loop", total - 1, note="stopped after"))
 
     exiting = good()
-    _cell(exiting, "m01_q4_answer")["source"] = "import os\nos._exit(1)\n" + answer_line("answer_4", right[4])
+    _cell(exiting, assessment.item(4).answer_cell)["source"] = "import os\nos._exit(1)\n" + answer_line("answer_4", right[4])
     _write(folder, "exit.ipynb", exiting)
     expected.append(Expected("exit.ipynb", "exit", 3.0, note="kernel stopped"))
 
     flooding = good()
-    _cell(flooding, "m01_q1_answer")["source"] = (
+    _cell(flooding, assessment.item(1).answer_cell)["source"] = (
         answer_line("answer_1", right[1]) + "\nfor _ in range(1_000_000):\n    print('x' * 99)  # 100 MB\n")
     _write(folder, "flood.ipynb", flooding)
     expected.append(Expected("flood.ipynb", "flood", total, note="output was cut"))
 
     # --- notebooks a learner changed by hand
     deleted = good()
-    del deleted["cells"][_index(deleted, "m01_q3_test")]
+    del deleted["cells"][_index(deleted, assessment.item(3).test_cell)]
     _write(folder, "deleted-test.ipynb", deleted)
     expected.append(Expected("deleted-test.ipynb", "deleted-test", total, note="put back"))
 
     edited = good({**right, 5: wrong_for(assessment, 5, right[5])})
-    _cell(edited, "m01_q5_test")["source"] = "print('Question 5: format OK (your answer is recorded).')"
+    _cell(edited, assessment.item(5).test_cell)["source"] = "print('Question 5: format OK (your answer is recorded).')"
     _write(folder, "edited-test.ipynb", edited)
     expected.append(Expected("edited-test.ipynb", "edited-test", total - 1))
 
     duplicated = good()
-    position = _index(duplicated, "m01_q6_answer")
+    position = _index(duplicated, assessment.item(6).answer_cell)
     duplicated["cells"].insert(position + 1, copy.deepcopy(duplicated["cells"][position]))  # same cell id too
     _write(folder, "duplicated-cell.ipynb", duplicated)
     expected.append(Expected("duplicated-cell.ipynb", "duplicated-cell", total, status="repaired"))
@@ -142,7 +142,7 @@ def write_batch(course: CourseDir, folder: Path, huge_mb: int = 60) -> list[Expe
     _write(folder, "wrong-assessment.ipynb", read_notebook_json(course.release_notebook(OTHER)))
     expected.append(Expected("wrong-assessment.ipynb", None, status="rejected", reason=OTHER))
     huge = good()
-    _cell(huge, "m01_q1_answer")["outputs"] = [
+    _cell(huge, assessment.item(1).answer_cell)["outputs"] = [
         {"output_type": "stream", "name": "stdout", "text": "y" * (huge_mb * 1_000_000)}]
     _write(folder, "huge.ipynb", huge)
     expected.append(Expected("huge.ipynb", None, status="rejected", reason="limit"))

@@ -106,6 +106,7 @@ REFLECTION_TEXT = ("I completed this module. I learned to question product claim
 def _copy_course(source: CourseDir, root: Path) -> CourseDir:
     root.mkdir(parents=True, exist_ok=True)
     shutil.copytree(source.source_dir, root / "source", dirs_exist_ok=True)
+    shutil.copytree(source.root / "assessments", root / "assessments", dirs_exist_ok=True)  # the keys (A1)
     shutil.copy2(source.root / CONFIG_FILE, root / CONFIG_FILE)
     return open_course(root, f"sqlite:///{root / 'gradebook.db'}")
 

@@ -1,17 +1,21 @@
 """Release: build the learners' copies of assessments with nbgrader's generate_assignment.
 
-``release/<id>/assessment.ipynb`` has the solutions and hidden tests taken out; the
-source cells (with hidden tests) are saved in the gradebook, from which autograding
-restores any cell a learner edits or deletes.
+``release/<id>/assessment.ipynb`` has the solution regions taken out; nbgrader saves the
+source cells in the gradebook, from which autograding restores any locked cell a learner
+edits or deletes. The key is not in the source folder at all (it lives in
+``assessments/<id>.yml``), and each release is checked before it is reported: one
+notebook, no solution or hidden-test marker, no keyed answer line.
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from course._errors import ConfigurationError
 from course.instructor._logs import CapturedLog, summary
-from course.instructor.assessments import load_assessment
+from course.instructor.assessments import MARKERS, assessment_file, load_assessment, nbgrader_meta, read_notebook_json
 from course.instructor.coursedir import CourseDir
 
 
@@ -49,9 +53,43 @@ def release(course: CourseDir, ids: list[str] | None = None) -> list[Released]:
         if not notebook.exists():
             raise ConfigurationError(f"Releasing {assessment} produced no {notebook}: "
                                      + ("; ".join(log.messages) or "nbgrader gave no reason"))
-        description = load_assessment(course.source_notebook(assessment), assessment)
-        results.append(Released(
-            assessment=assessment, notebook=notebook, items=len(description.items),
-            autograded_points=description.autograded_points,
-            manual_points=description.reflection.points if description.reflection else 0.0))
+        released = read_notebook_json(notebook)
+        check_release(course, assessment, notebook, released)
+        results.append(_describe(assessment, notebook, released))
     return results
+
+
+def _describe(assessment: str, notebook: Path, released: dict[str, Any]) -> Released:
+    """Counts from the released notebook's own grade cells (what nbgrader will grade)."""
+    items = autograded = manual = 0.0
+    for cell in released["cells"]:
+        meta = nbgrader_meta(cell)
+        if not meta.get("grade"):
+            continue
+        if meta.get("solution"):
+            manual += float(meta.get("points", 0))
+        else:
+            items += 1
+            autograded += float(meta.get("points", 0))
+    return Released(assessment, notebook, int(items), autograded, manual)
+
+
+def check_release(course: CourseDir, assessment: str, notebook: Path, released: dict[str, Any]) -> None:
+    """Refuse a release that holds anything of the key: other files beside the notebook, a
+    solution or hidden-test marker anywhere (sources or metadata), or a keyed answer line."""
+    folder = notebook.parent
+    extra = sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file() and p != notebook)
+    problems = [f"extra files {', '.join(extra)}"] if extra else []
+    text = json.dumps(released, ensure_ascii=False)
+    problems += [f"the marker {m!r}" for m in MARKERS if m in text]
+    if assessment_file(course.root, assessment).exists():
+        for item in load_assessment(course.source_notebook(assessment), assessment).items:
+            for quote in ('"', "'"):
+                line = f"{item.variable} = {quote}{item.solution_text}{quote}"
+                if line in "\n".join(c.get("source", "") if isinstance(c.get("source"), str)
+                                     else "".join(c.get("source", [])) for c in released["cells"]):
+                    problems.append(f"the keyed answer line of question {item.number}")
+    if problems:
+        raise ConfigurationError(f"The release of {assessment} in {folder} would give learners part of the key "
+                                 f"({'; '.join(problems)}); it must not be handed out. Remove those from "
+                                 f"source/{assessment}/ (only assessment.ipynb belongs there) and release again.")
