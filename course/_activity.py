@@ -209,5 +209,10 @@ def note(module: str | None, action: str) -> None:
 
 def active_seconds(progress: dict[str, Any], module: str) -> float:
     """A module's active seconds in a progress record: the sum of its sittings."""
-    entry = (progress.get("modules") or {}).get(module) or {}
-    return float(sum(s.get("seconds", 0.0) for s in entry.get("sittings") or []))
+    modules = progress.get("modules")
+    entry = modules.get(module) if isinstance(modules, dict) else None
+    sittings = entry.get("sittings") if isinstance(entry, dict) else None
+    if not isinstance(sittings, list):
+        return 0.0
+    return float(sum(s["seconds"] for s in sittings if isinstance(s, dict) and isinstance(s.get("seconds"), (int, float))
+                     and not isinstance(s["seconds"], bool)))

@@ -148,7 +148,7 @@ class ProgressStore:
         the file exists but cannot be read or preserved: then nothing must overwrite it)."""
         try:
             text = self.path.read_text(encoding="utf-8")
-        except FileNotFoundError:
+        except (FileNotFoundError, NotADirectoryError):
             return empty_record()
         except UnicodeDecodeError:
             text = None
@@ -333,7 +333,8 @@ def _reason(exc: OSError) -> str:
     plain = {errno.ENOSPC: "the disk is full", errno.EROFS: "the folder is read-only",
              errno.EACCES: "the folder is read-only for you", errno.EPERM: "the folder is read-only for you",
              errno.EFBIG: "the file system refused to store the file",
-             errno.ENOTDIR: "part of that path is a file, not a folder"}
+             errno.ENOTDIR: "part of that path is a file, not a folder",
+             errno.EEXIST: "part of that path is a file, not a folder"}
     quota = getattr(errno, "EDQUOT", None)
     if exc.errno is not None and exc.errno == quota:
         return "your storage quota is used up"

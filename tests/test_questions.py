@@ -4,7 +4,7 @@ import copy
 import pytest
 
 from course._errors import AnswerFormatError, ContentError
-from course._questions import load_all_banks, parse_bank, parse_number, score
+from course._questions import in_learner_order, load_all_banks, parse_bank, parse_number, score
 
 SINGLE = {
     "id": "ev-term", "objective": "1.1", "type": "single", "prompt": "Which term?",
@@ -118,19 +118,20 @@ def test_all_course_banks_load():
 
 def test_single_choice_right_and_wrong_with_that_options_feedback():
     q = bank(SINGLE).questions[0]
-    wrong = score(q, 0)
+    wrong = score(q, "exosome")
     assert not wrong.correct and wrong.feedback[0].explanation == "Needs proof of origin."
-    right = score(q, 1)
-    assert right.correct and right.feedback[0].cite == ("misev2018",)
+    right = score(q, "small-ev")
+    assert right.correct and right.feedback[0].cite == ("misev2018",) and right.answer == "small-ev"
 
 
 def test_multiple_select_needs_exactly_the_right_set_and_counts_what_was_missed():
     q = bank(MULTIPLE).questions[0]
-    partial = score(q, [1])
+    partial = score(q, ["small-ev"])
     assert not partial.correct and partial.missed == 1
     assert [f.verdict for f in partial.feedback] == ["right"]
-    assert score(q, [1, 2]).correct
-    assert not score(q, [0, 1, 2]).correct
+    assert score(q, ["microvesicle", "small-ev"]).correct
+    assert score(q, ["microvesicle", "small-ev"]).answer == ["microvesicle", "small-ev"]  # sorted: order-free
+    assert not score(q, ["exosome", "small-ev", "microvesicle"]).correct
 
 
 def test_numeric_within_tolerance_in_any_accepted_format():
@@ -190,3 +191,41 @@ def test_the_legacy_option_order_gives_each_shown_position_one_well_formed_id():
     for questions in legacy["modules"].values():
         for ids in questions.values():
             assert len(ids) == len(set(ids)) >= 2 and all(re.fullmatch(r"[a-z0-9][a-z0-9-]*", i) for i in ids)
+
+
+# ------------------------------------------------------------------ answers are option ids, never positions
+
+@pytest.mark.parametrize("answer", [0, 1, True, 1.0, "no-such-option", ["small-ev", 2], [["small-ev"]]])
+def test_an_index_or_an_unknown_id_is_refused_as_a_format_problem_not_scored(answer):
+    for raw in (SINGLE, MULTIPLE):
+        with pytest.raises(AnswerFormatError, match="Choose"):
+            score(bank(raw).questions[0], answer)
+
+
+def test_reordering_a_banks_options_does_not_change_how_a_stored_answer_scores():
+    reordered = copy.deepcopy(SINGLE)
+    reordered["options"].reverse()
+    for raw in (SINGLE, reordered):
+        q = bank(raw).questions[0]
+        assert score(q, "small-ev").correct and not score(q, "exosome").correct
+
+
+def test_each_learner_has_an_own_option_order_that_stays_the_same_for_them():
+    q = bank({**SINGLE, "options": SINGLE["options"] + [
+        {"id": f"extra-{n}", "text": f"Extra {n}", "correct": False, "feedback": "No.", "cite": ["misev2018"]}
+        for n in range(5)]}).questions[0]
+    orders = {seed: [o.id for o in in_learner_order(q, seed).options] for seed in ("a1b2c3d4", "0f0f0f0f", "deadbeef")}
+    assert orders["a1b2c3d4"] == [o.id for o in in_learner_order(q, "a1b2c3d4").options]   # stable
+    assert len({tuple(order) for order in orders.values()}) > 1                             # differs by learner
+    assert all(sorted(order) == sorted(o.id for o in q.options) for order in orders.values())
+    reversed_bank = bank({**SINGLE, "options": list(reversed(SINGLE["options"]))}).questions[0]
+    original = bank(SINGLE).questions[0]
+    assert ([o.id for o in in_learner_order(reversed_bank, "a1b2c3d4").options]
+            == [o.id for o in in_learner_order(original, "a1b2c3d4").options])             # bank order is irrelevant
+
+
+def test_true_false_keeps_true_first_and_numeric_has_no_options_to_order():
+    tf = bank({**TRUEFALSE, "options": list(reversed(TRUEFALSE["options"]))}).questions[0]
+    assert [o.text for o in in_learner_order(tf, "a1b2c3d4").options] == ["True", "False"]
+    numeric = bank(NUMERIC).questions[0]
+    assert in_learner_order(numeric, "a1b2c3d4") is numeric

@@ -6,8 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from course._activity import time_rule
 from course._errors import AnswerFormatError
-from course._pdf import choose_font
+from course._lesson import completion_rule_text
+from course._pdf import choose_font, core_safe
 from course._progress import default_store
 from course._questions import load_bank
 from course._record import (
@@ -44,22 +46,26 @@ def core_font(monkeypatch):
 
 @pytest.fixture
 def progress():
-    """A learner who finished module 01 (25 minutes), got two self-checks right (one on a
-    second try) and wrote a reflection; module 02 is started but not finished."""
+    """A learner who completed module 01 (25 active minutes over two sittings), tried two
+    self-checks (one right at the first try, one on the second) and wrote a reflection;
+    module 02 is opened but not completed."""
     questions = [q.id for q in load_bank("01").questions]
     return {
-        "schema": 1, "course_version": "1.0.0",
+        "schema": 2, "course_version": "1.1.0",
         "learner": {"name": NAME, "registration": "NMC 12A3456B"},
         "modules": {
-            "01": {"first_started": "2025-03-01T09:00:00+00:00", "finished": "2025-03-01T09:25:00+00:00",
-                   "seconds": 1500.0},
-            "02": {"first_started": "2025-03-02T09:00:00+00:00", "started": "2025-03-02T09:00:00+00:00",
-                   "seconds": 0.0},
+            "01": {"first_opened": "2025-03-01T09:00:00+00:00", "completed": "2025-03-02T10:25:00+00:00",
+                   "sittings": [
+                       {"id": "a", "began": "2025-03-01T09:00:00+00:00", "last": "2025-03-01T09:15:00+00:00",
+                        "seconds": 900.0, "actions": 20},
+                       {"id": "b", "began": "2025-03-02T10:15:00+00:00", "last": "2025-03-02T10:25:00+00:00",
+                        "seconds": 600.0, "actions": 9}]},
+            "02": {"first_opened": "2025-03-02T09:00:00+00:00"},
         },
         "attempts": [
-            {"module": "01", "question": questions[0], "answer": 0, "correct": False, "at": "2025-03-01T09:05:00+00:00"},
-            {"module": "01", "question": questions[0], "answer": 1, "correct": True, "at": "2025-03-01T09:06:00+00:00"},
-            {"module": "01", "question": questions[1], "answer": 2, "correct": True, "at": "2025-03-01T09:10:00+00:00"},
+            {"module": "01", "question": questions[0], "answer": "a", "correct": False, "at": "2025-03-01T09:05:00+00:00"},
+            {"module": "01", "question": questions[0], "answer": "b", "correct": True, "at": "2025-03-01T09:06:00+00:00"},
+            {"module": "01", "question": questions[1], "answer": "c", "correct": True, "at": "2025-03-01T09:10:00+00:00"},
         ],
         "reflections": {"01": {**REFLECTION, "saved": "2025-03-01T09:24:00+00:00"}},
         "evaluation": {},
@@ -73,24 +79,28 @@ def test_the_record_holds_each_module_with_dates_minutes_objectives_score_and_re
     assert data["learner"] == {"name": NAME, "registration": "NMC 12A3456B"}
     assert [m["id"] for m in data["modules"]] == [m.id for m in load_syllabus().modules]
     one = data["modules"][1]
-    assert one["completed"] == "2025-03-01" and one["started"] == "2025-03-01"
-    assert one["time_spent_minutes"] == 25.0 and one["estimated_minutes"] == load_syllabus().module("01").minutes
+    assert one["completed"] == "2025-03-02" and one["first_opened"] == "2025-03-01"
+    assert one["active_minutes"] == 25.0 and one["estimated_minutes"] == load_syllabus().module("01").minutes
+    assert [s["active_minutes"] for s in one["sittings"]] == [15.0, 10.0]
     assert [o["id"] for o in one["objectives"]] == ["1.1", "1.2", "1.3", "1.4"]
     assert one["self_check"] == {"questions": len(load_bank("01").questions), "answered_correctly": 2,
-                                 "questions_tried": 2, "attempts": 3}
+                                 "questions_tried": 2, "attempts": 3, "first_try_correct": 1}
     assert one["reflection"]["learned"] == REFLECTION["learned"] and one["reflection"]["saved"] == "2025-03-01"
     two = data["modules"][2]
-    assert two["completed"] is None and two["reflection"] is None and two["self_check"]["attempts"] == 0
+    assert two["completed"] is None and two["first_opened"] == "2025-03-02" and two["active_minutes"] == 0
+    assert two["reflection"] is None and two["self_check"]["attempts"] == 0
     assert data["summary"] == {"modules_completed": 1, "modules_total": len(data["modules"]),
                                "estimated_minutes_completed": load_syllabus().module("01").minutes,
-                               "time_spent_minutes": 25.0}
+                               "active_minutes": 25.0}
+    assert data["rules"]["time"] == time_rule() and data["rules"]["completion"] == completion_rule_text()
+    assert data["declaration"] == "I confirm this record is accurate."
 
 
 def test_a_damaged_or_empty_progress_dict_still_gives_a_record_rather_than_an_error():
     data = learning_record({"attempts": "oops", "modules": {"01": "yesterday"}, "reflections": None,
                             "learner": None})
     assert data["summary"]["modules_completed"] == 0 and data["learner"]["name"] == ""
-    assert learning_record({})["summary"]["time_spent_minutes"] == 0
+    assert learning_record({})["summary"]["active_minutes"] == 0
 
 
 def test_the_json_export_is_the_record_with_every_character_as_typed(progress, tmp_path):
@@ -112,20 +122,34 @@ def test_the_pdf_shows_the_label_the_learner_and_every_part_of_each_module(progr
     assert "Registration number: NMC 12A3456B" in text
     for module in load_syllabus().modules:
         assert f"Module {module.id}: {module.title}" in text
-    assert "Completed: 2025-03-01" in text and "Your time actually spent: 25 minutes" in text
-    assert "Your time actually spent (as recorded): 25 minutes" in text
-    assert f"Self-check score: 2 of {len(load_bank('01').questions)} questions answered correctly (3 attempts in all)" in text
+    assert "First opened: 2025-03-01" in text and "Completed: 2025-03-02" in text
+    minutes = load_syllabus().module("01").minutes
+    assert f"Active time: 25 minutes (estimated: {minutes} minutes), over 2 sittings" in text
+    assert "Active time in all (as recorded): 25 minutes" in text
+    total = len(load_bank("01").questions)
+    assert f"Self-check questions: 2 of {total} tried; 1 right at the first try (3 attempts in all)" in text
+    assert "How time is counted" in text and core_safe(time_rule()) in text
+    assert "How a module is completed" in text and core_safe(completion_rule_text()) in text
     assert "1.3" in text and "lipoproteins" in text.lower()  # the objectives are printed
     for question in QUESTIONS.values():
         assert question in text
     assert "I now ask suppliers for the certificate of analysis" in text
     assert "claims >= 10^10 particles/mL" in text  # simplified, and the PDF says so
     assert "the JSON export of this record keeps every character exactly as typed" in text
+    assert "Declaration I confirm this record is accurate. Signature:" in text
+
+
+def test_every_page_of_the_pdf_is_numbered_page_n_of_m(progress, tmp_path, core_font):
+    text = pdf_text(write_learning_record_pdf(progress, tmp_path / "record.pdf"))
+    numbers = re.findall(r"Page (\d+) of (\d+)", text)
+    pages = len(numbers)
+    assert pages >= 2 and numbers == [(str(n), str(pages)) for n in range(1, pages + 1)]
+    assert text.count(f"{RECORD_LABEL} · {NAME[:10]}") == pages           # the footer names whose record it is
 
 
 def test_a_learner_with_nothing_done_still_gets_a_valid_pdf_that_asks_for_a_name(tmp_path, core_font):
     text = pdf_text(write_learning_record_pdf({}, tmp_path / "empty.pdf"))
-    assert "Modules completed: 0 of" in text and "no name given" in text
+    assert "Modules completed (marked complete by the learner): 0 of" in text and "no name given" in text
 
 
 @pytest.mark.skipif(choose_font().path is None, reason="no Unicode TrueType font on this machine")
@@ -153,8 +177,8 @@ def test_the_button_refuses_without_a_name_and_writes_nothing(learner_home):
 
 def test_the_button_saves_the_name_writes_both_files_and_offers_them_for_download(learner_home, core_font):
     store = default_store()
-    store.mark_started("01")
-    store.mark_finished("01")
+    store.mark_opened("01")
+    store.mark_complete("01", {})
     view = RecordView()
     view.name.value, view.registration.value = NAME, "NMC 12A3456B"
     view.button.click()
@@ -170,7 +194,7 @@ def test_the_button_saves_the_name_writes_both_files_and_offers_them_for_downloa
 
 
 def test_a_record_that_cannot_be_written_says_so_and_loses_nothing(learner_home, tmp_path):
-    default_store().mark_started("01")
+    default_store().mark_opened("01")
     blocked = tmp_path / "a-file-not-a-folder"
     blocked.write_text("x")
     view = RecordView(directory=blocked)
