@@ -166,44 +166,133 @@ def run_demo(args: argparse.Namespace) -> int:
 # ---------------------------------------------------------------- certificates, verify
 
 def add_certificates(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("certificates", help="issue a PDF certificate to every learner who passed every assessment")
+    p = sub.add_parser("certificates", help="issue a signed PDF certificate to every learner who passed every assessment")
     p.add_argument("--key-file", type=Path, default=None, metavar="FILE",
-                   help="the instructor key (default: $EXOCOURSE_CERTIFICATE_KEY or "
-                        "~/.config/exosome-reality-check/certificate.key; created on first use)")
+                   help="the private signing key (default: $EXOCOURSE_CERTIFICATE_KEY or "
+                        "~/.config/exosome-reality-check/certificate-signing-key.pem; created on first use)")
     p.add_argument("--roster", type=Path, default=None, metavar="CSV",
                    help="learner,name,registration for each learner (default: learners.csv in the course folder)")
+    p.add_argument("--verify-url", default=None, metavar="URL",
+                   help="where you publish certificates/verify.html; the QR codes link to it (remembered for later runs)")
     p.set_defaults(run=run_certificates)
 
 
 def run_certificates(args: argparse.Namespace) -> int:
-    from course.instructor.certificates import issue_certificates, results_from_gradebook
+    from course.instructor.certificates import (
+        ROSTER_FILE,
+        certificate_pdf_path,
+        issue_certificates,
+        learners_from_gradebook,
+        read_roster,
+    )
 
     course = _course(args)
-    report = issue_certificates(course.root, results_from_gradebook(course, args.roster), args.key_file)
-    for c in report.issued:
-        print(f"issued    {c.learner_id}: {c.code} → {course.root / 'certificates' / (c.learner_id + '.pdf')}")
-    for c in report.already_issued:
-        print(f"held      {c.learner_id}: already has {c.code} (issued {c.issued}); no duplicate issued")
+    learners, names = learners_from_gradebook(course)
+    roster = read_roster(args.roster or course.root / ROSTER_FILE)
+    report = issue_certificates(course.root, learners, roster, args.key_file, gradebook_names=names,
+                                verify_url=args.verify_url)
+    for e in report.issued:
+        print(f"issued    {e.learner_id}: certificate {e.credential.certificate_id} → "
+              f"{certificate_pdf_path(course.root, e.learner_id)}")
+    for e in report.already_issued:
+        print(f"held      {e.learner_id}: already has certificate {e.credential.certificate_id} (issued "
+              f"{e.credential.valid_from}); no duplicate issued")
     for learner, why in report.not_eligible:
         print(f"not yet   {learner}: {why}")
     print(f"certificates: {len(report.issued)} issued, {len(report.already_issued)} already held, "
           f"{len(report.not_eligible)} not eligible → register {report.register}")
+    if report.public:
+        print(f"public    {report.public.verify_page} checks codes in a browser; publish it with "
+              f"{report.public.public_key.name}, {report.public.revocations.name} and "
+              f"{report.public.achievements.name} from the same folder")
     return EXIT_OK
 
 
 def add_verify(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("verify", help="check a certificate code: exit 0 when it is genuine, 1 when it is not")
-    p.add_argument("code", metavar="CODE", help="the code printed on the certificate, e.g. ERC-XXXXX-...")
-    p.add_argument("--key-file", type=Path, default=None, metavar="FILE", help="the instructor key (as for certificates)")
+    p = sub.add_parser("verify", help="check a certificate code with the public key: exit 0 when genuine, 1 when not")
+    p.add_argument("code", nargs="+", metavar="CODE", help="the code printed on the certificate (all its lines), "
+                                                         "or the link in its QR code")
+    p.add_argument("--public-key", type=Path, default=None, metavar="FILE",
+                   help="the course's public-key.pem (default: certificates/public-key.pem in the course folder); "
+                        "revoked.json and achievements.json beside it are read too")
+    p.add_argument("--revocations", type=Path, default=None, metavar="FILE",
+                   help="the course's revoked.json, if it is not beside the public key")
+    p.add_argument("--json", action="store_true", help="print the certificate as JSON (Verifiable Credential shape)")
     p.set_defaults(run=run_verify)
 
 
 def run_verify(args: argparse.Namespace) -> int:
-    from course.instructor.certificates import verify
+    import json
 
-    result = verify(args.code, args.course_dir, args.key_file)
-    print(result.describe())
+    from course.instructor.certificates import course_public_key, load_published, verify_code
+    from course.instructor.certificates.verification import proof_value
+
+    public_key = args.public_key or course_public_key(args.course_dir)
+    if args.public_key is None and not public_key.exists():
+        raise CourseError(f"There is no public key at {public_key}. Give the course's public key file with "
+                          "--public-key FILE (the public-key.pem its provider publishes).")
+    result = verify_code(" ".join(args.code), load_published(public_key, args.revocations))
+    if args.json and result.credential is not None:
+        print(json.dumps(result.credential.document(result.achievement, proof_value(result.code))
+                         | {"verified": result.genuine, "verification": result.reason if not result.genuine else "genuine"},
+                         ensure_ascii=False, indent=2))
+    else:
+        print(result.describe())
     return EXIT_OK if result.genuine else EXIT_FAILED
+
+
+def add_revoke(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("revoke", help="withdraw a certificate (by its code or certificate number), with a reason")
+    p.add_argument("certificate", nargs="+", metavar="CERTIFICATE", help="the certificate number (XXXXX-XXXXX) or code")
+    p.add_argument("--reason", required=True, help="why: verifiers are shown it")
+    p.add_argument("--superseded", action="store_true",
+                   help="a corrected certificate replaces it (the next `exocourse certificates` issues one)")
+    p.add_argument("--key-file", type=Path, default=None, metavar="FILE", help="the private signing key")
+    p.set_defaults(run=run_revoke)
+
+
+def run_revoke(args: argparse.Namespace) -> int:
+    from course.instructor.certificates import revoke
+
+    change = revoke(args.course_dir, " ".join(args.certificate), args.reason, args.superseded, args.key_file)
+    print(f"revoke    {change.summary}")
+    print(f"public    republish {change.public.revocations} and {change.public.verify_page}")
+    return EXIT_OK
+
+
+def add_certificate_key(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("certificate-key", help="show, rotate or withdraw the certificate signing key")
+    p.add_argument("action", choices=["show", "rotate", "withdraw"])
+    p.add_argument("key_id", nargs="?", default=None, metavar="KEY_ID", help="for withdraw: the old key's id")
+    p.add_argument("--reason", default="", help="for withdraw: why (e.g. the key may have been read by someone else)")
+    p.add_argument("--lost", action="store_true", help="for rotate: the old private key is lost; only make a new one")
+    p.add_argument("--key-file", type=Path, default=None, metavar="FILE", help="the private signing key")
+    p.set_defaults(run=run_certificate_key)
+
+
+def run_certificate_key(args: argparse.Namespace) -> int:
+    from course.instructor.certificates import course_public_key, key_path, rotate_key, withdraw_key
+    from course.instructor.certificates.keys import read_key_ring
+
+    if args.action == "show":
+        print(f"key       private signing key: {key_path(args.key_file)}"
+              f"{'' if key_path(args.key_file).exists() else ' (not created yet)'}")
+        public = course_public_key(args.course_dir)
+        if public.exists():
+            ring = read_key_ring(public)
+            print(f"key       public keys in {public}: " + ", ".join(
+                f"{k.key_id} ({'current' if n == 0 else 'retired'})" for n, k in enumerate(ring.keys)))
+        return EXIT_OK
+    if args.action == "rotate":
+        change = rotate_key(args.course_dir, args.key_file, lost=args.lost)
+    else:
+        if not args.key_id:
+            raise CourseError("Say which key to withdraw: exocourse certificate-key withdraw KEY_ID --reason TEXT")
+        change = withdraw_key(args.course_dir, args.key_id, args.reason, args.key_file)
+    print(f"key       {change.summary}")
+    print(f"public    republish the files in {change.public.public_key.parent} (public-key.pem, revoked.json, "
+          "verify.html)")
+    return EXIT_OK
 
 
 # ---------------------------------------------------------------- forget, export-learner
@@ -272,7 +361,7 @@ def run_publish(args: argparse.Namespace) -> int:
 
 COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
     add_release, add_intake, add_autograde, add_feedback, add_report, add_demo,
-    add_certificates, add_verify, add_forget, add_export_learner, add_publish,
+    add_certificates, add_verify, add_revoke, add_certificate_key, add_forget, add_export_learner, add_publish,
 ]
 
 

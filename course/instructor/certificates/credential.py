@@ -170,7 +170,7 @@ class Credential:
     @property
     def certificate_id(self) -> str:
         """A short name for this certificate (revocation lists use it): ten symbols of its digest."""
-        symbols = to_symbols(hashlib.sha256(canonical(self)).digest()[:7])[:10]
+        symbols = to_symbols(hashlib.sha512(canonical(self)).digest()[:7])[:10]
         return f"{symbols[:5]}-{symbols[5:]}"
 
     def document(self, achievement: Achievement | None = None, proof_value: str = "") -> dict[str, Any]:
