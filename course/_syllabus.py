@@ -19,6 +19,7 @@ class Objective:
     id: str
     text: str
     cite: tuple[str, ...] = ()
+    revisit: tuple[str, ...] = ()   # lesson section headings to go back to (feedback on a missed question)
 
     @property
     def module_id(self) -> str:
@@ -119,18 +120,14 @@ class Syllabus:
         return sum(m.minutes for m in self.modules)
 
 
-def parse_syllabus(data: object, file: str = "syllabus.yml", known_keys: set[str] | None = None) -> Syllabus:
+def parse_syllabus(data: object, file: str = "syllabus.yml", known_keys: set[str] | None = None,
+                   lesson_headings: dict[str, set[str]] | None = None) -> Syllabus:
     info = require(data, "course", file, None, dict, "start with a `course:` section (title, version, ...)")
     course = CourseInfo(**{
         name: str(require(info, name, file, "course", (str, int, float), f"add `{name}` under `course:`"))
         for name in ("title", "version", "provider", "content_review_date",
                      "declaration_of_interests", "cpd_type", "safety_note")
     })
-    if known_keys is not None:
-        for key in re.findall(r"@([a-z0-9]+)", course.safety_note):
-            if key not in known_keys:
-                raise ContentError(file, "course: safety_note", f"cites unknown reference key `{key}`",
-                                   "use a key listed in course/content/references.yml")
     rules = require(data, "record", file, None, dict,
                     "add a `record:` section with gap_cap_minutes and completion (see the comments there)")
     cap = require(rules, "gap_cap_minutes", file, "record", (int, float),
@@ -170,7 +167,9 @@ def parse_syllabus(data: object, file: str = "syllabus.yml", known_keys: set[str
                     if key not in known_keys:
                         raise ContentError(file, oitem, f"cites unknown reference key `{key}`",
                                            "use a key listed in course/content/references.yml")
-            objectives[oid] = Objective(oid, require(objective, "text", file, oitem, str, "state the objective"), cite)
+            revisit = _revisit(objective, file, oitem, str(entry.get("slug", "")), lesson_headings)
+            objectives[oid] = Objective(oid, require(objective, "text", file, oitem, str, "state the objective"), cite,
+                                        revisit)
             module_objectives.append(objectives[oid])
         modules.append(Module(
             id=module_id,
@@ -181,6 +180,11 @@ def parse_syllabus(data: object, file: str = "syllabus.yml", known_keys: set[str
             pass_mark=float(pass_mark) if pass_mark is not None else None,
             completion=_completion_rule(entry.get("completion") or {}, default_rule, file, f"{item}: completion"),
         ))
+    if known_keys is not None:
+        for key in re.findall(r"@([a-z0-9]+)", course.safety_note):
+            if key not in known_keys:
+                raise ContentError(file, "course: safety_note", f"cites unknown reference key `{key}`",
+                                   "use a key listed in course/content/references.yml")
     return Syllabus(course=course, modules=tuple(modules), _objectives=objectives, record=record)
 
 
@@ -202,10 +206,41 @@ def _completion_rule(raw: object, base: CompletionRule, file: str, item: str) ->
                           reflection=bool(raw.get("reflection", base.reflection)), active_share=float(share))
 
 
+def _revisit(objective: dict[str, object], file: str, item: str, slug: str,
+             lesson_headings: dict[str, set[str]] | None) -> tuple[str, ...]:
+    """An objective's ``revisit`` sections: headings of its module's lesson, checked when the
+    lessons are at hand (``lesson_headings``: lesson slug -> its headings)."""
+    raw = objective.get("revisit") or []
+    sections = [raw] if isinstance(raw, str) else raw
+    if not isinstance(sections, list) or not all(isinstance(x, str) and x.strip() for x in sections):
+        raise ContentError(file, item, "revisit must list section headings of the lesson",
+                           "write e.g. revisit: ['2.1 The process is the product']")
+    headings = (lesson_headings or {}).get(slug)
+    for section in sections:
+        if headings is not None and section.strip() not in headings:
+            raise ContentError(file, item, f"revisit names “{section}”, which is not a heading of "
+                               f"modules/{slug}.ipynb", "copy the heading exactly as the lesson shows it, without the #")
+    return tuple(x.strip() for x in sections)
+
+
+def lesson_headings(folder: Path = MODULES_DIR) -> dict[str, set[str]]:
+    """Lesson slug -> the Markdown headings of ``modules/<slug>.ipynb`` (empty when there are
+    no lessons here). Read from the notebook's text, which is faster than parsing its JSON."""
+    import json
+
+    found: dict[str, set[str]] = {}
+    for notebook in sorted(folder.glob("*.ipynb")) if folder.is_dir() else []:
+        text = notebook.read_text(encoding="utf-8")
+        found[notebook.stem] = {json.loads(f'"{line}"').lstrip("#").strip()
+                                for line in re.findall(r'"(#{1,6} (?:[^"\\]|\\.)*?)(?:\\n)?"', text)}
+    return found
+
+
 @lru_cache(maxsize=1)
 def load_syllabus(path: Path | None = None) -> Syllabus:
     """The course syllabus, validated against the bibliography."""
     from course._references import load_references
 
     file = path or SYLLABUS_FILE
-    return parse_syllabus(read_yaml(file), file=file.name, known_keys=set(load_references().keys()))
+    return parse_syllabus(read_yaml(file), file=file.name, known_keys=set(load_references().keys()),
+                          lesson_headings=lesson_headings() or None)

@@ -187,3 +187,37 @@ def test_the_time_rule_is_stated_from_the_syllabus_for_the_start_page_and_the_re
     cap = load_syllabus().record.gap_cap_minutes
     assert f"never more than {cap:g} minutes for one gap" in time_rule()
     assert "sitting" in time_rule() and "does not count" in time_rule()
+
+
+# ---------------------------------------------------------------- the syllabus settings, validated
+def syllabus_with(change) -> dict:
+    import copy
+
+    from course._yaml import read_yaml
+
+    data = copy.deepcopy(read_yaml(_syllabus.SYLLABUS_FILE))
+    change(data)
+    return data
+
+
+@pytest.mark.parametrize("change,message", [
+    (lambda d: d.pop("record"), "add a `record:` section"),
+    (lambda d: d["record"].__setitem__("gap_cap_minutes", 0), "gap_cap_minutes must be a number of minutes"),
+    (lambda d: d["record"].__setitem__("gap_cap_minutes", "ten"), "gap_cap_minutes"),
+    (lambda d: d["record"]["completion"].__setitem__("active_share", 1.5), "active_share must be a fraction"),
+    (lambda d: d["record"]["completion"].__setitem__("reflection", "yes"), "`reflection` must be true or false"),
+    (lambda d: d["modules"][1].__setitem__("completion", {"quizzes": True}), "unknown setting"),
+])
+def test_a_mistake_in_the_record_settings_is_an_authoring_error_naming_the_fix(change, message):
+    from course._errors import ContentError
+
+    with pytest.raises(ContentError, match=message) as info:
+        _syllabus.parse_syllabus(syllabus_with(change))
+    assert "syllabus.yml" in str(info.value) and "Fix:" in str(info.value)
+
+
+def test_a_module_overrides_only_the_parts_of_the_completion_rule_it_names():
+    syllabus = load_syllabus()
+    default, start_page = syllabus.record.completion, syllabus.module("00").completion
+    assert not start_page.reflection
+    assert (start_page.self_checks, start_page.active_share) == (default.self_checks, default.active_share)

@@ -178,3 +178,22 @@ def test_while_nbgrader_executes_the_frame_shows_and_records_nothing(monkeypatch
     finish("01")
     assert capsys.readouterr().out == ""
     assert not (learner_home / "progress.json").exists()
+
+
+def test_run_all_in_a_real_kernel_completes_nothing_and_records_every_cell_run(tmp_path):
+    """Lesson 01 run top to bottom in a fresh kernel, as "Run All" does."""
+    import json
+
+    from tests.notebooks import MODULES_DIR, cell_source, execute, read
+
+    path = MODULES_DIR / f"{load_syllabus().module('01').slug}.ipynb"
+    code_cells = [c for c in read(path)["cells"] if c["cell_type"] == "code" and cell_source(c).strip()]
+    execute(path, tmp_path)
+    progress = json.loads((tmp_path / "progress.json").read_text(encoding="utf-8"))
+    entry = progress["modules"]["01"]
+    assert "completed" not in entry and progress["attempts"] == []
+    [sitting] = entry["sittings"]
+    # Every cell's pre- and post-run event and the start: the last burst of cell events
+    # reaches the file when the kernel shuts down.
+    assert sitting["actions"] >= 2 * len(code_cells)
+    assert 0 < sitting["seconds"] < 5 * 60
