@@ -8,11 +8,12 @@ ROOT_FLAG := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 
 .PHONY: lab test bench demo browser postgres clean lessons content
 
-# The stamp files make "older than pyproject.toml" a plain make dependency.
+# The stamp files make "older than pyproject.toml" a plain make dependency. The repository's
+# .venv has the learner's library plus JupyterLab and the instructor's tools (pyproject's extras).
 $(VENV)/.installed: pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e .
+	$(BIN)/python -m pip install --quiet -e '.[instructor]'
 	@touch $@
 
 $(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
@@ -66,8 +67,33 @@ fonts:
 	  fi; \
 	fi
 
-test: $(VENV)/.installed-test browser postgres fonts
+test: $(VENV)/.installed-test browser postgres fonts node
 	$(BIN)/python -m pytest
+
+# The JupyterLite edition: a static site in build/lite/ (lite/ pins what it serves; npm
+# installs the Pyodide runtime from lite/package-lock.json). `make lite-serve` tries it on
+# http://127.0.0.1:8000/ ; docs/lite.md says how to publish the folder.
+.PHONY: lite lite-serve node
+$(VENV)/.installed-lite: $(VENV)/.installed pyproject.toml
+	$(BIN)/python -m pip install --quiet -e '.[instructor,lite]'
+	@touch $@
+
+lite: $(VENV)/.installed-lite node
+	$(BIN)/python -m course.instructor.lite build/lite
+
+lite-serve: $(VENV)/.installed-lite
+	@test -f build/lite/index.html || $(MAKE) lite
+	$(BIN)/python -m course.instructor.lite build/lite --serve --port $(or $(PORT),8000)
+
+# npm (for the Pyodide runtime of the JupyterLite edition) comes from Debian's packages.
+node:
+	@if ! command -v npm >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm; \
+	  else \
+	    echo "npm is missing: install it with 'sudo apt-get install nodejs npm' (make lite and its test need it)."; \
+	  fi; \
+	fi
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python -m benchmarks

@@ -13,9 +13,24 @@ def _normalise(requirement: str) -> tuple[str, str]:
     return name.lower().replace("_", "-"), spec.replace(" ", "")
 
 
+def pyproject() -> dict:
+    return tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+
+
+def learner_dependencies() -> dict[str, str]:
+    """What installing the library alone brings: what the lessons need (also in the browser)."""
+    return dict(_normalise(r) for r in pyproject()["dependencies"])
+
+
+def extra(name: str) -> dict[str, str]:
+    """One extra's own requirements (the extras it includes by self-reference left out)."""
+    project = pyproject()
+    return dict(_normalise(r) for r in project["optional-dependencies"][name] if not r.startswith(project["name"]))
+
+
 def runtime_from_pyproject() -> dict[str, str]:
-    data = tomllib.loads((ROOT / "pyproject.toml").read_text())
-    return dict(_normalise(r) for r in data["project"]["dependencies"])
+    """What conda and Binder users get: the library, JupyterLab and the instructor's tools."""
+    return {**learner_dependencies(), **extra("lab"), **extra("instructor")}
 
 
 def runtime_from_environment(path) -> dict[str, str]:
@@ -33,6 +48,27 @@ def test_environment_yml_lists_the_same_runtime_dependencies_as_pyproject():
 
 def test_the_runtime_dependencies_are_the_designed_ones():
     assert {"jupyterlab", "notebook", "ipywidgets", "nbgrader", "plotly", "pyyaml"} <= set(runtime_from_pyproject())
+
+
+def test_a_learners_install_has_no_jupyterlab_notebook_or_nbgrader():
+    # The library runs in the browser (Pyodide): servers and the grading tools are extras.
+    learner = set(learner_dependencies())
+    assert {"ipywidgets", "plotly", "pyyaml", "fpdf2"} <= learner
+    assert not learner & {"jupyterlab", "notebook", "nbgrader", "cryptography", "segno"}
+    assert {"jupyterlab", "notebook"} <= set(extra("lab")) and "nbgrader" in extra("instructor")
+
+
+def test_make_gives_each_command_what_it_needs():
+    makefile = (ROOT / "Makefile").read_text()
+    assert "-e '.[instructor]'" in makefile  # make lab, make instructor and exocourse: JupyterLab and nbgrader
+    test = pyproject()["optional-dependencies"]["test"]
+    assert any(r.startswith("exosome-reality-check[") and all(x in r for x in ("instructor", "lite")) for r in test)
+
+
+def test_every_learner_dependency_is_served_by_the_browser_edition():
+    pins = (ROOT / "lite" / "requirements.txt").read_text() + (ROOT / "lite" / "requirements-source.txt").read_text()
+    pinned = {_normalise(line.split("==")[0])[0] for line in pins.splitlines() if "==" in line}
+    assert set(learner_dependencies()) <= pinned
 
 
 def test_import_course_loads_no_plotly_ipywidgets_or_nbgrader():

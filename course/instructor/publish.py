@@ -276,7 +276,7 @@ ROOT_FLAG := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 
 .venv/.installed: pyproject.toml
 \t@test -x $(BIN)/python || $(PYTHON) -m venv .venv
-\t$(BIN)/python -m pip install --quiet -e .
+\t$(BIN)/python -m pip install --quiet -e '.[lab]'
 \t@touch $@
 
 lab: .venv/.installed
@@ -311,7 +311,7 @@ qualify anyone to administer one.
   you. Binder keeps nothing after your session ends: download your learning record before you
   leave.
 - **On your own computer** (Python 3.10 or later): run `make lab` in this folder, or
-  `python -m pip install -e .` and then `jupyter lab modules/00_start_here.ipynb`.
+  `python -m pip install -e '.[lab]'` and then `jupyter lab modules/00_start_here.ipynb`.
 
 Open `modules/00_start_here.ipynb` first.
 
