@@ -13,7 +13,7 @@ The register and the PDFs in the same folder are private: they hold learners' na
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -25,6 +25,7 @@ from course.instructor.certificates.register import CERTIFICATES_DIR
 from course.instructor.certificates.revocation import (
     REVOCATIONS_FILE,
     RevocationList,
+    now,
     read_revocations,
     signed_file,
 )
@@ -88,6 +89,8 @@ def publish(course_dir: Path, key: Ed25519PrivateKey, ring: KeyRing, revocations
     catalogue = dict(state.achievements)
     if achievement is not None:
         catalogue[achievement.digest.hex()] = achievement
+    if not revocations.updated:
+        revocations = replace(revocations, updated=now())   # the first list: empty, and dated
     public_key = write_key_ring(target / PUBLIC_KEY_FILE, ring, {**state.retired, **(retired or {})})
     revocations_text = signed_file(revocations, key)
     revocations_file = atomic.write_text(target / REVOCATIONS_FILE, revocations_text)
