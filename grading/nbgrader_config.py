@@ -32,10 +32,19 @@ c.ClearSolutions.text_stub = "Type your reflection here (double-click this cell 
 # and one a learner edited is restored from the source (read-only cells always are).
 c.OverwriteCells.add_missing_cells = True
 
-# Every cell of an assessment runs in well under a second; 20 s cuts off a learner's
-# infinite loop without ever cutting off honest work on a slow machine.
-c.Execute.timeout = 20
-c.Execute.startup_timeout = 120
+# Grading never runs a learner's code: nbgrader's own autograde steps, with Execute
+# replaced by a step that reads each answer cell as text and scores it against the key in
+# assessments/<id>.yml (course.instructor.grading). `exocourse autograde`, `nbgrader
+# autograde` run in this folder and Formgrader's autograde button all use this list.
+c.Autograde.autograde_preprocessors = [
+    "course.instructor.grading.GradeAnswersFromKey",
+    "nbgrader.preprocessors.IgnorePattern",
+    "nbconvert.preprocessors.ClearMetadataPreprocessor",
+    "nbgrader.preprocessors.LimitOutput",
+    "nbgrader.preprocessors.SaveAutoGrades",
+    "nbgrader.preprocessors.AssignLatePenalties",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
 
 # A learner who prints without end gets a short, readable output in feedback.
 c.LimitOutput.max_lines = 200

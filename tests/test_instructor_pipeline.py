@@ -1,9 +1,9 @@
 """The instructor pipeline on real files: release, intake, autograde, feedback, report.
 
-One batch goes through the real nbgrader (SQLite gradebook, two workers): good
-submissions with known scores and every kind of bad one. Each file is graded or
-rejected with its reason, no file is written outside the course directory, and the
-scores equal a serial `nbgrader autograde`.
+One batch goes through the real nbgrader (SQLite gradebook): good submissions with known
+scores and every kind of bad one. Each file is graded or rejected with its reason, no file
+is written outside the course directory, and the scores equal a plain `nbgrader autograde`
+run with the course's configuration (the same grading step, so Formgrader agrees too).
 """
 from __future__ import annotations
 
@@ -57,7 +57,7 @@ def batch(tmp_path_factory: pytest.TempPathFactory) -> Batch:
     course_before = snapshot(course.root)
     taken = intake(course, inbox, ASSESSMENT)
     course_after = snapshot(course.root)
-    graded = autograde(course, ASSESSMENT, workers=2, progress=None)
+    graded = autograde(course, ASSESSMENT, progress=None)
     pages = feedback(course, ASSESSMENT)
     report = write_report(course)
     outside_after = snapshot(base, skip=course.root)
@@ -109,7 +109,8 @@ def test_intake_writes_nothing_but_submissions(batch: Batch) -> None:
     new = set(batch.course_after_intake) - set(batch.course_before_intake)
     changed = {k for k in batch.course_before_intake
                if batch.course_after_intake.get(k) != batch.course_before_intake[k]}
-    assert new and all(path.startswith("submitted/") for path in new), sorted(new)
+    # submitted/ and the learner id map (learner-ids.json), nothing else
+    assert new and all(path.startswith("submitted/") or path == "learner-ids.json" for path in new), sorted(new)
     assert not changed, sorted(changed)
 
 
@@ -126,17 +127,16 @@ def test_good_submissions_get_exactly_their_expected_scores(batch: Batch) -> Non
         assert graded[case.learner].max_score == 7.0
 
 
-def test_misbehaving_notebooks_are_graded_with_what_ran_and_noted(batch: Batch) -> None:
+def test_changed_notebooks_are_noted_for_the_instructor(batch: Batch) -> None:
     graded = {g.learner: g for g in batch.graded.learners}
     for case in (c for c in batch.expected if c.note):
         assert any(case.note in note for note in graded[case.learner].notes), (case.learner, graded[case.learner].notes)
 
 
-def test_printing_100_mb_leaves_a_small_graded_notebook(batch: Batch) -> None:
+def test_code_that_would_print_100_mb_is_never_run(batch: Batch) -> None:
     notebook = batch.course.autograded_notebook("flood", ASSESSMENT)
-    assert notebook.stat().st_size < 2_000_000
-    text = notebook.read_text(encoding="utf-8")
-    assert "output cut here" in text or "Output truncated" in text
+    assert notebook.stat().st_size < 100_000
+    assert "x" * 99 not in notebook.read_text(encoding="utf-8")
 
 
 def test_the_source_notebook_earns_full_marks_and_the_untouched_release_none(batch: Batch) -> None:
@@ -145,23 +145,26 @@ def test_the_source_notebook_earns_full_marks_and_the_untouched_release_none(bat
     assert scores["untouched"] == 0.0
 
 
-def test_feedback_shows_answers_scores_and_checks_but_no_hidden_test_or_key(batch: Batch) -> None:
+def test_feedback_shows_answers_scores_and_verdicts_but_no_key(batch: Batch) -> None:
+    from course.instructor.assessments import load_assessment
+
     assert not batch.pages.failed, batch.pages.failed
-    hidden = [line for line in hidden_test_lines(batch.course.source_notebook(ASSESSMENT)) if "assert" in line]
-    assert hidden
+    assert hidden_test_lines(batch.course.source_notebook(ASSESSMENT)) == []      # there are none any more
+    assessment = load_assessment(batch.course.source_notebook(ASSESSMENT))
     for page in batch.pages.written:
         text = html.unescape(re.sub(r"<[^>]+>", "", page.path.read_text(encoding="utf-8")))
-        assert "HIDDEN TESTS" not in text and "BEGIN SOLUTION" not in text or page.learner == "source"
-        for line in hidden:
-            assert line not in text, (page.learner, line)
+        if page.learner == "source":
+            continue                # handed in the instructor's own notebook: its page shows what it holds
+        assert "HIDDEN TESTS" not in text and "BEGIN SOLUTION" not in text
+        assert assessment.reflection is not None and assessment.reflection.model_answer[:60] not in text
     mixed = html.unescape(re.sub(r"<[^>]+>", "", batch.course.feedback_file("good-mixed", ASSESSMENT)
                                  .read_text(encoding="utf-8")))
-    assert "format OK" in mixed                         # the visible checks
     assert "Score: 0.0 / 1.0" in mixed and "Score: 1.0 / 1.0" in mixed   # their scores
-    assert "did not earn its mark" in mixed
+    assert "did not earn its mark" in mixed and "earned 1 mark" in mixed
     blank = html.unescape(re.sub(r"<[^>]+>", "", batch.course.feedback_file("untouched", ASSESSMENT)
                                  .read_text(encoding="utf-8")))
-    assert "not answered yet" in blank
+    assert "Score: 0.0 / 1.0" in blank and "Score: 1.0 / 1.0" not in blank
+    assert "not answered" in blank or "did not earn its mark" in blank
     # The keyed answers never appear as an answer line on a page of someone who did not type them.
     from tests.submissions import correct_answers
     for number, value in correct_answers(batch.course).items():
@@ -176,7 +179,7 @@ def test_report_writes_grades_with_pass_and_cpd_minutes(batch: Batch) -> None:
     assert rows["good-mixed"]["CPD minutes"] == "0"
     assert rows["good-all"][f"{ASSESSMENT} reflection"] == "0/4"  # left blank: "No response" scores 0
     grades = {g.learner: g for g in collect_grades(batch.course)}
-    assert grades["loop"].assessments[ASSESSMENT].percent == pytest.approx(100 * 6 / 7)
+    assert grades["edited-test"].assessments[ASSESSMENT].percent == pytest.approx(100 * 6 / 7)
 
 
 def test_report_item_analysis_page_has_charts_and_flags(batch: Batch) -> None:

@@ -14,7 +14,6 @@ _counter = itertools.count()
 
 # Messages that are routine for this course's assessments, not news for the instructor.
 _ROUTINE = (
-    re.compile(r"Attribute 'checksum' for cell .* has changed"),  # hidden tests restored
     re.compile(r"Kernel is running over TCP without encryption"),
     re.compile(r"Removing existing assignment"),
 )

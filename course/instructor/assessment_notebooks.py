@@ -46,7 +46,7 @@ from course.instructor.assessments import (
 NOTEBOOK_NAME = "assessment.ipynb"
 # Until the static grader replaces nbgrader's Execute, the committed source notebooks keep
 # executable hidden tests so that grading stays right in between (issue 8, step 2 removes them).
-HIDDEN_TESTS_IN_SOURCE = True
+HIDDEN_TESTS_IN_SOURCE = False
 _YOUR_ANSWER = {
     "letter": "one letter",
     "letters": "every letter that applies, separated by commas",

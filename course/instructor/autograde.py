@@ -1,52 +1,46 @@
-"""Autograde: nbgrader's own autograding, for many learners at once.
+"""Autograde: nbgrader's own autograding, with answers read from the key and nothing run.
 
-nbgrader grades one learner after another (nbgrader #174). Here each learner is graded
-by nbgrader's ``Autograde`` converter in a worker process, N at a time. The workers
-share one gradebook: every step that reads or writes it (setting up the submission,
-restoring cells from the source, saving grades) runs under a file lock, while the slow
-part, executing the notebook, runs in parallel. So the scores are exactly those of a
-serial ``nbgrader autograde``, on SQLite or PostgreSQL alike.
+The steps are nbgrader's, as ``grading/nbgrader_config.py`` lists them (the same list
+plain ``nbgrader autograde`` and Formgrader use): nbgrader's sanitising steps (outputs
+cleared, duplicated ids set aside, locked cells restored from the instructor's copy in
+the gradebook, missing grade cells put back), then ``GradeAnswersFromKey``
+(``course.instructor.grading``) in place of ``Execute``, then ``SaveAutoGrades`` and late
+penalties. No kernel starts and no learner code runs, so a submission can do nothing
+but be read.
 
-Two things nbgrader does not do, added in ``GradingExecute``:
+What exocourse adds around nbgrader:
 
-- a notebook that kills its kernel (``os._exit``, a crash) is graded with what ran:
-  cells after that point are marked "not run" (so their tests earn nothing) instead
-  of failing the learner's whole submission;
-- output is cut at ``max_output_bytes`` per cell while it arrives, so a learner who
-  prints 100 MB costs neither memory nor time, and a notebook gets at most
-  ``max_notebook_seconds`` in all.
+- a typed result per learner (``LearnerGrade``, with notes in plain words: a deleted cell
+  put back, an answer that is not an answer), and a progress bar;
+- one learner's broken notebook never stops the batch;
+- a refusal to run if the configuration puts an executing step back in the chain;
+- the gradebook lock: every step that writes the gradebook holds ``.gradebook.lock`` in
+  the course folder, so two exocourse processes grading the same course at once (two
+  terminals, or an instructor and a cron job) never interleave their writes.
+
+Learners are graded one after another in this process. With no kernel to wait for, a
+learner takes a few hundredths of a second, nearly all of it gradebook work that the lock
+would serialise anyway: worker processes did not earn their keep (``benchmarks/
+bench_autograde.py`` measures it), so ``workers`` is kept for the CLI's sake and ignored.
 """
 from __future__ import annotations
 
-import multiprocessing
-import multiprocessing.util
-import os
-import shutil
-import sys
-import tempfile
+import fcntl
+import re
 import time
+import warnings
 from collections.abc import Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from course._errors import ConfigurationError
+from course._errors import ConfigurationError, CourseError
 from course.instructor._logs import CapturedLog, summary
-from course.instructor.coursedir import CourseDir, open_course
+from course.instructor.coursedir import CourseDir
 
 LOCK_FILE = ".gradebook.lock"
 GRADED, FAILED = "graded", "failed"
-
-# The lock file of this worker process (set by the worker's initialiser).
-_lock_path: Path | None = None
-# Each worker's kernels talk over IPC sockets under a prefix private to that worker.
-# With TCP, kernels started at the same moment by two workers can race for the same free
-# ports; the loser's kernel never starts, which would look like a learner whose code
-# killed the kernel and under-score them. Unix sockets under distinct prefixes cannot clash.
-_kernel_socket_prefix: str | None = None
 
 
 @dataclass(frozen=True)
@@ -58,7 +52,7 @@ class LearnerGrade:
     score: float                   # autograded points earned
     max_score: float               # autograded points available
     seconds: float
-    notes: tuple[str, ...] = ()    # e.g. "a cell was stopped after 20 s"
+    notes: tuple[str, ...] = ()    # e.g. "a deleted question cell was put back"
 
     @property
     def percent(self) -> float:
@@ -80,25 +74,12 @@ class AutogradeResult:
         return {g.learner: g.score for g in self.learners}
 
 
-@dataclass(frozen=True)
-class _WorkerOutcome:
-    learner: str
-    ok: bool
-    seconds: float
-    messages: tuple[str, ...]
-
-
 # ---------------------------------------------------------------- the gradebook lock
 
 @contextmanager
-def gradebook_lock() -> Iterator[None]:
-    """Hold the course's gradebook lock (a no-op outside a grading worker)."""
-    if _lock_path is None:
-        yield
-        return
-    import fcntl
-
-    with open(_lock_path, "a") as handle:
+def gradebook_lock(root: Path) -> Iterator[None]:
+    """Hold the course's gradebook lock (``<root>/.gradebook.lock``) for one gradebook step."""
+    with open(Path(root) / LOCK_FILE, "a") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
             yield
@@ -106,192 +87,135 @@ def gradebook_lock() -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def _grading_classes() -> dict[str, Any]:
-    """nbgrader's autograde steps, with gradebook access serialised and execution hardened.
-    Built on first use so that importing this module does not import nbgrader."""
-    global _CLASSES
-    if _CLASSES:
-        return _CLASSES
-    from nbclient.exceptions import DeadKernelError
-    from nbconvert.preprocessors import ClearMetadataPreprocessor
-    from nbformat.v4 import new_output
+def _locked(step: type, root: Path) -> type:
+    """``step`` (an nbgrader preprocessor that writes the gradebook) holding the lock."""
+
+    unlocked: Any = step.preprocess   # type: ignore[attr-defined]
+
+    def preprocess(self: Any, nb: Any, resources: Any) -> Any:
+        with gradebook_lock(root):
+            return unlocked(self, nb, resources)
+
+    return type(f"Locked{step.__name__}", (step,), {"preprocess": preprocess})
+
+
+def _step_class(step: Any) -> type:
+    if isinstance(step, str):
+        from traitlets.utils.importstring import import_item
+
+        try:
+            return import_item(step)
+        except (ImportError, AttributeError) as exc:
+            raise ConfigurationError(f"nbgrader_config.py lists the grading step {step!r}, which cannot be "
+                                     f"imported ({exc}). Check the spelling in Autograde.autograde_preprocessors."
+                                     ) from None
+    return step if isinstance(step, type) else type(step)
+
+
+def _gradebook_steps() -> tuple[type, ...]:
+    from nbgrader.preprocessors import AssignLatePenalties, OverwriteCells, SaveAutoGrades
+
+    return (OverwriteCells, SaveAutoGrades, AssignLatePenalties)
+
+
+def checked_steps(steps: list[Any], root: Path) -> list[type]:
+    """The configured preprocessors, with every gradebook writer holding the lock; an
+    executing step (nbgrader's ``Execute`` or any kernel client) is refused."""
+    from nbclient import NotebookClient
+    from nbconvert.preprocessors import ExecutePreprocessor
+
+    classes = [_step_class(s) for s in steps]
+    running = [c.__name__ for c in classes if issubclass(c, (ExecutePreprocessor, NotebookClient))]
+    if running:
+        raise ConfigurationError(
+            f"nbgrader_config.py puts {', '.join(running)} in the autograde steps, which would run every "
+            "learner's code with your rights. This course grades from the key without running anything: "
+            "restore Autograde.autograde_preprocessors from the course's grading/nbgrader_config.py.")
+    writers = _gradebook_steps()
+    return [_locked(c, root) if issubclass(c, writers) else c for c in classes]
+
+
+def _converter_class() -> type:
     from nbgrader.converters import Autograde
-    from nbgrader.preprocessors import (
-        AssignLatePenalties,
-        CheckCellMetadata,
-        ClearOutput,
-        DeduplicateIds,
-        Execute,
-        IgnorePattern,
-        LimitOutput,
-        OverwriteCells,
-        OverwriteKernelspec,
-        SaveAutoGrades,
-    )
-    from traitlets import Enum, Integer
 
-    class LockedOverwriteCells(OverwriteCells):
-        def preprocess(self, nb: Any, resources: Any) -> Any:
-            with gradebook_lock():
-                return super().preprocess(nb, resources)
-
-    class LockedSaveAutoGrades(SaveAutoGrades):
-        def preprocess(self, nb: Any, resources: Any) -> Any:
-            with gradebook_lock():
-                return super().preprocess(nb, resources)
-
-    class LockedAssignLatePenalties(AssignLatePenalties):
-        def preprocess(self, nb: Any, resources: Any) -> Any:
-            with gradebook_lock():
-                return super().preprocess(nb, resources)
-
-    class GradingExecute(Execute):
-        """nbgrader's Execute, graded with what ran when the kernel dies, with output capped."""
-
-        max_output_bytes = Integer(1_000_000, help="Output kept per cell; the rest is cut.").tag(config=True)
-        max_notebook_seconds = Integer(300, help="Time for a whole notebook; later cells are not run.").tag(
-            config=True)
-        # Once every cell has run and its output is in, the kernel has nothing left to do:
-        # stopping it at once saves a fifth of its CPU time per notebook.
-        shutdown_kernel = Enum(["graceful", "immediate"], default_value="immediate").tag(config=True)
-
-        def preprocess(self, nb: Any, resources: Any = None, km: Any = None) -> Any:
-            self._stopped: str | None = None
-            self._started = time.monotonic()
-            self._output_bytes: dict[int, int] = {}
-            return super().preprocess(nb, resources, km)
-
-        def preprocess_cell(self, cell: Any, resources: Any, index: int) -> Any:
-            if cell.cell_type != "code" or not cell.source.strip():
-                return cell, resources
-            if self._stopped is None and time.monotonic() - self._started > self.max_notebook_seconds:
-                self._stopped = f"the notebook ran out of its {self.max_notebook_seconds} s"
-                self.log.warning("exocourse: notebook stopped after %s s", self.max_notebook_seconds)
-            if self._stopped:
-                cell.outputs = [new_output("error", ename="NotRun", evalue=self._stopped,
-                                           traceback=[f"This cell was not run: {self._stopped}."])]
-                return cell, resources
-            try:
-                return super().preprocess_cell(cell, resources, index)
-            except DeadKernelError:
-                self._stopped = "the Python kernel stopped in an earlier cell"
-                cell.outputs.append(new_output(
-                    "error", ename="KernelDied", evalue="the kernel stopped while running this cell",
-                    traceback=["The Python kernel stopped while running this cell (for example the code "
-                               "called os._exit or used up the memory); later cells were not run."]))
-                self.log.warning("exocourse: kernel died in cell %s", index)
-                return cell, resources
-
-        def output(self, outs: Any, msg: dict[str, Any], display_id: Any, cell_index: int) -> Any:
-            used = self._output_bytes.get(cell_index, 0)
-            if used >= self.max_output_bytes:
-                return None
-            content = msg.get("content", {})
-            size = _output_size(msg["msg_type"], content)
-            self._output_bytes[cell_index] = used + size
-            if used + size <= self.max_output_bytes:
-                return super().output(outs, msg, display_id, cell_index)
-            if msg["msg_type"] == "stream":
-                content["text"] = content.get("text", "")[: self.max_output_bytes - used]
-                super().output(outs, msg, display_id, cell_index)
-            outs.append(new_output("stream", name="stdout", text=(
-                f"\n[output cut here: this cell printed more than {self.max_output_bytes // 1_000_000} MB]\n")))
-            self.log.warning("exocourse: output cut in cell %s", cell_index)
-            return None
-
-    class ParallelAutograde(Autograde):
-        sanitize_preprocessors = [ClearOutput, DeduplicateIds, OverwriteKernelspec,
-                                  LockedOverwriteCells, CheckCellMetadata]
-        autograde_preprocessors = [GradingExecute, IgnorePattern, ClearMetadataPreprocessor, LimitOutput,
-                                   LockedSaveAutoGrades, LockedAssignLatePenalties, CheckCellMetadata]
+    class LockedAutograde(Autograde):
+        """nbgrader's Autograde with the configured steps checked and gradebook writes locked."""
 
         def init_assignment(self, assignment_id: str, student_id: str) -> None:
-            with gradebook_lock():
+            with gradebook_lock(Path(self.coursedir.root)):
                 super().init_assignment(assignment_id, student_id)
 
-    _CLASSES = {"Autograde": ParallelAutograde, "Execute": GradingExecute}
-    return _CLASSES
+        def _init_preprocessors(self) -> None:
+            self.exporter._preprocessors = []
+            steps = self.sanitize_preprocessors if self._sanitizing else self.autograde_preprocessors
+            for step in checked_steps(list(steps), Path(self.coursedir.root)):
+                self.exporter.register_preprocessor(step)
+
+    return LockedAutograde
 
 
-_CLASSES: dict[str, Any] = {}
+# ---------------------------------------------------------------- one learner
 
-
-def _output_size(msg_type: str, content: dict[str, Any]) -> int:
-    if msg_type == "stream":
-        return len(content.get("text", ""))
-    data = content.get("data") or {}
-    if msg_type == "error":
-        return sum(len(line) for line in content.get("traceback", []))
-    return sum(len(v) if isinstance(v, str) else len(str(v)) for v in data.values())
-
-
-# ---------------------------------------------------------------- one learner, in a worker
-
-def _init_worker(root: str, quiet: bool) -> None:
-    global _lock_path, _kernel_socket_prefix
-    _lock_path = Path(root) / LOCK_FILE
-    if sys.platform != "win32":
-        sockets = tempfile.mkdtemp(prefix="exocourse-kernels-")
-        _kernel_socket_prefix = str(Path(sockets) / "kernel")
-        # Pool workers leave through multiprocessing's exit path, which skips atexit.
-        multiprocessing.util.Finalize(None, shutil.rmtree, args=(sockets, True), exitpriority=0)
-    if quiet:
-        # Kernels inherit the worker's stdout/stderr and print start-up warnings there;
-        # the instructor sees the progress bar and the summary instead.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, 1)
-        os.dup2(devnull, 2)
-
-
-def _grade_learner(root: str, db_url: str, assessment: str, learner: str) -> _WorkerOutcome:
-    """Run nbgrader's autograding for one learner (inside a worker process)."""
+def _grade_learner(course: CourseDir, converter_class: type, assessment: str, learner: str) -> tuple[bool, float,
+                                                                                                   tuple[str, ...]]:
+    """Run nbgrader's autograding for one learner; (ok, seconds, log messages)."""
     from nbgrader.converters.base import NbGraderException
 
     started = time.monotonic()
-    course = open_course(root, db_url)
     log = CapturedLog("autograde")
     ok = True
     try:
-        config = course.config
-        if _kernel_socket_prefix:
-            config = config.copy()
-            config.KernelManager.transport = "ipc"
-            config.KernelManager.ip = _kernel_socket_prefix
-        converter = _grading_classes()["Autograde"](
-            coursedir=course.nbgrader_coursedir(assessment, learner), config=config, log=log.logger)
-        converter.force = True
-        converter.start()
+        with warnings.catch_warnings():
+            # SQLAlchemy's and nbformat's warnings about nbgrader's internals are not the
+            # instructor's business; what matters is in the log and becomes the notes.
+            warnings.simplefilter("ignore")
+            converter = converter_class(coursedir=course.nbgrader_coursedir(assessment, learner),
+                                        config=course.config, log=log.logger)
+            converter.force = True
+            converter.start()
     except NbGraderException:
         ok = False
+    except CourseError:
+        raise                      # the course's set-up, not this learner: stop and say so
     except Exception as exc:  # anything else nbgrader did not expect: this learner only
         ok = False
         log.logger.error("%s: %s", type(exc).__name__, exc)
     finally:
         log.close()
-    return _WorkerOutcome(learner, ok, time.monotonic() - started, tuple(log.messages))
+    return ok, time.monotonic() - started, tuple(log.messages)
 
 
-def _notes(messages: tuple[str, ...], timeout: float) -> tuple[str, ...]:
-    """The instructor-facing notes from nbgrader's and our warnings."""
+_QUESTION = re.compile(r"^exocourse: question (\d+) (is not an answer|was read from another cell)")
+
+
+def _notes(messages: tuple[str, ...]) -> tuple[str, ...]:
+    """The instructor-facing notes from nbgrader's and the grader's warnings."""
     notes: list[str] = []
+    not_answers: list[str] = []
+    moved: list[str] = []
 
     def add(note: str) -> None:
         if note not in notes:
             notes.append(note)
 
     for message in messages:
-        if message.startswith("Missing grade cell"):
+        question = _QUESTION.match(message)
+        if question:
+            (not_answers if question.group(2).startswith("is not") else moved).append(f"Q{question.group(1)}")
+        elif message.startswith("Missing grade cell"):
             add("a deleted question cell was put back")
-        elif message.startswith("Timeout waiting for execute reply"):
-            add(f"a cell was stopped after {timeout:g} s")
-        elif message.startswith("exocourse: kernel died"):
-            add("the kernel stopped (graded with what ran)")
-        elif message.startswith("exocourse: output cut"):
-            add("output was cut (too much printing)")
-        elif message.startswith("exocourse: notebook stopped"):
-            add("the notebook ran out of time (graded with what ran)")
+        elif message.startswith("Attribute 'checksum'"):
+            add("an edited locked cell was restored from the instructor's copy")
+        elif message.startswith("Attribute 'cell_type'"):
+            add("a cell whose type was changed was changed back")
         elif "exists multiple times" in message:
             add("a copied question cell was set aside")
+        elif message.startswith("exocourse: graded cell"):
+            add(message.removeprefix("exocourse: ") + " (scored 0)")
+    if not_answers:
+        notes.append(f"not an answer (code or unquoted text, scored 0): {', '.join(dict.fromkeys(not_answers))}")
+    if moved:
+        notes.append(f"answer cell missing, answer read from another cell: {', '.join(dict.fromkeys(moved))}")
     return tuple(notes)
 
 
@@ -309,17 +233,16 @@ def _show_progress(stream: IO[str] | None, done: int, total: int) -> None:
         stream.write("\r" + _progress_line(done, total))
         if done == total:
             stream.write("\n")
-    else:
+    elif done == total or done % max(1, total // 10) == 0:
         stream.write(_progress_line(done, total) + "\n")
     stream.flush()
 
 
 def _prepare_gradebook(course: CourseDir, assessment: str, learners: list[str]) -> None:
-    """Check the assessment was released, and create the learners, before workers start
-    (so no two workers ever race to create the same row)."""
+    """Check the assessment was released, and create the learners, before grading."""
     from nbgrader.api import MissingEntry
 
-    with course.gradebook() as gb:
+    with gradebook_lock(course.root), course.gradebook() as gb:
         try:
             gb.find_assignment(assessment)
         except MissingEntry:
@@ -344,23 +267,23 @@ def read_scores(course: CourseDir, assessment: str, learners: list[str]) -> dict
     return scores
 
 
-def default_workers() -> int:
-    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))
+def _check_key(course: CourseDir, assessment: str) -> None:
+    from course.instructor.assessments import assessment_file, load_assessment
 
-
-def _pool(workers: int, root: str, quiet: bool) -> ProcessPoolExecutor:
-    # fork is quick (nbgrader is already imported); elsewhere spawn is the safe default.
-    method = "fork" if sys.platform.startswith("linux") else "spawn"
-    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method),
-                               initializer=_init_worker, initargs=(root, quiet))
+    key = assessment_file(course.root, assessment)
+    if not key.exists():
+        raise ConfigurationError(f"There is no key for {assessment}: {key} is missing. Copy the course's "
+                                 "assessments/ folder (beside source/) into the course folder.")
+    load_assessment(key)           # an authoring slip stops here, named, before anyone is graded
 
 
 def autograde(course: CourseDir, assessment: str, workers: int | None = None,
               learners: list[str] | None = None, progress: IO[str] | None = None,
               quiet: bool = True) -> AutogradeResult:
-    """Autograde every submitted learner of ``assessment`` (or only ``learners``), ``workers``
-    at a time (default: the number of cores), printing a progress bar to ``progress``
-    (e.g. ``sys.stderr``; None prints nothing)."""
+    """Autograde every submitted learner of ``assessment`` (or only ``learners``), printing a
+    progress bar to ``progress`` (e.g. ``sys.stderr``; None prints nothing). ``workers`` and
+    ``quiet`` are accepted for compatibility: grading runs no kernels and prints nothing."""
+    del workers, quiet
     assessment = course.resolve(assessment)
     submitted = course.submitted_learners(assessment)
     if learners is not None:
@@ -372,53 +295,39 @@ def autograde(course: CourseDir, assessment: str, workers: int | None = None,
     if not submitted:
         raise ConfigurationError(f"There are no submissions of {assessment} in {course.submitted_dir}: "
                                  f"run `exocourse intake DIR --assessment {assessment}` first.")
-    workers = max(1, min(workers or default_workers(), len(submitted)))
-    if workers > 1 and sys.platform == "win32":
-        workers = 1  # the gradebook lock needs fcntl
-    _grading_classes()  # import nbgrader once, before the workers fork
+    _check_key(course, assessment)
+    converter_class = _converter_class()
+    # The configured chain is checked once, before anyone is graded.
+    from nbgrader.converters import Autograde
+
+    configured = Autograde(config=course.config)
+    checked_steps(list(configured.autograde_preprocessors) + list(configured.sanitize_preprocessors), course.root)
     _prepare_gradebook(course, assessment, submitted)
 
     started = time.monotonic()
-    outcomes: dict[str, _WorkerOutcome] = {}
+    outcomes: dict[str, tuple[bool, float, tuple[str, ...]]] = {}
     _show_progress(progress, 0, len(submitted))
-    retry = _run_round(course, assessment, submitted, workers, quiet, outcomes, progress, len(submitted))
-    for learner in retry:  # a worker process died: try each affected learner once more, alone
-        again = _run_round(course, assessment, [learner], 1, quiet, outcomes, progress, len(submitted))
-        for lost in again:
-            outcomes[lost] = _WorkerOutcome(lost, False, 0.0, ("the grading process itself crashed",))
-            _show_progress(progress, len(outcomes), len(submitted))
+    for done, learner in enumerate(submitted, start=1):
+        outcomes[learner] = _grade_learner(course, converter_class, assessment, learner)
+        _show_progress(progress, done, len(submitted))
     seconds = time.monotonic() - started
 
-    timeout = float(course.config.Execute.get("timeout", 30) or 30)
     scores = read_scores(course, assessment, submitted)
     grades: list[LearnerGrade] = []
     for learner in submitted:
-        outcome = outcomes[learner]
+        ok, took, messages = outcomes[learner]
         score, maximum = scores.get(learner, (0.0, 0.0))
-        notes = _notes(outcome.messages, timeout)
-        if not outcome.ok:
-            notes = notes + ((summary(outcome.messages, limit=1)[:200] or "nbgrader could not grade this notebook"),)
-        grades.append(LearnerGrade(learner, GRADED if outcome.ok else FAILED, score, maximum,
-                                   outcome.seconds, notes))
-    return AutogradeResult(assessment, workers, seconds, tuple(grades))
+        notes = _notes(messages)
+        if not ok:
+            notes = notes + ((summary(messages, limit=1)[:200] or "nbgrader could not grade this notebook"),)
+        grades.append(LearnerGrade(learner, GRADED if ok else FAILED, score, maximum, took, notes))
+    return AutogradeResult(assessment, 1, seconds, tuple(grades))
 
 
-def _run_round(course: CourseDir, assessment: str, learners: list[str], workers: int, quiet: bool,
-               outcomes: dict[str, _WorkerOutcome], progress: IO[str] | None, total: int) -> list[str]:
-    """Grade ``learners`` in one pool; return those lost to a crashed worker process."""
-    lost: list[str] = []
-    with _pool(workers, str(course.root), quiet) as pool:
-        futures: dict[Future[_WorkerOutcome], str] = {
-            pool.submit(_grade_learner, str(course.root), course.db_url, assessment, learner): learner
-            for learner in learners}
-        from concurrent.futures import as_completed
+def default_workers() -> int:
+    """Kept for callers of the earlier parallel version: grading is serial (see the module note)."""
+    return 1
 
-        for future in as_completed(futures):
-            learner = futures[future]
-            try:
-                outcomes[learner] = future.result()
-            except BrokenProcessPool:
-                lost.append(learner)
-                continue
-            _show_progress(progress, len(outcomes), total)
-    return lost
+
+__all__ = ["AutogradeResult", "LearnerGrade", "autograde", "gradebook_lock", "read_scores", "checked_steps",
+           "default_workers", "GRADED", "FAILED", "LOCK_FILE"]

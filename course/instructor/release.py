@@ -15,7 +15,7 @@ from typing import Any
 
 from course._errors import ConfigurationError
 from course.instructor._logs import CapturedLog, summary
-from course.instructor.assessments import MARKERS, assessment_file, load_assessment, nbgrader_meta, read_notebook_json
+from course.instructor.assessments import MARKERS, assessment_file, nbgrader_meta, read_notebook_json
 from course.instructor.coursedir import CourseDir
 
 
@@ -76,19 +76,19 @@ def _describe(assessment: str, notebook: Path, released: dict[str, Any]) -> Rele
 
 def check_release(course: CourseDir, assessment: str, notebook: Path, released: dict[str, Any]) -> None:
     """Refuse a release that holds anything of the key: other files beside the notebook, a
-    solution or hidden-test marker anywhere (sources or metadata), or a keyed answer line."""
+    solution or hidden-test marker anywhere (sources or metadata), or, when the course has
+    the assessment's key, anything ``leaks.audit_release`` finds (keyed answers in any
+    form, solution lines, marking guide, model answer)."""
     folder = notebook.parent
     extra = sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file() and p != notebook)
     problems = [f"extra files {', '.join(extra)}"] if extra else []
     text = json.dumps(released, ensure_ascii=False)
     problems += [f"the marker {m!r}" for m in MARKERS if m in text]
     if assessment_file(course.root, assessment).exists():
-        for item in load_assessment(course.source_notebook(assessment), assessment).items:
-            for quote in ('"', "'"):
-                line = f"{item.variable} = {quote}{item.solution_text}{quote}"
-                if line in "\n".join(c.get("source", "") if isinstance(c.get("source"), str)
-                                     else "".join(c.get("source", [])) for c in released["cells"]):
-                    problems.append(f"the keyed answer line of question {item.number}")
+        from course.instructor.leaks import audit_release
+
+        audit = audit_release(course, assessment)
+        problems += audit.messages()[:5]
     if problems:
         raise ConfigurationError(f"The release of {assessment} in {folder} would give learners part of the key "
                                  f"({'; '.join(problems)}); it must not be handed out. Remove those from "
