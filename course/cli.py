@@ -6,6 +6,10 @@ Adding a command is adding one pair and one line to ``COMMANDS``.
 
 Every command prints what it did and exits non-zero only when it could not do its job.
 A ``CourseError`` becomes a one-line message (exit 2); nothing prints a traceback.
+
+``--course-dir`` and ``--db-url`` may be given before or after the subcommand: ``build_parser``
+adds them to every subcommand's parser too (without a default there, so that a value given
+before the subcommand is kept unless one is given after it).
 """
 from __future__ import annotations
 
@@ -24,6 +28,18 @@ Runner = Callable[[argparse.Namespace], int]
 EXIT_OK, EXIT_FAILED, EXIT_ERROR = 0, 1, 2
 
 
+# Options every command accepts, before or after its name: (flags, keyword arguments).
+GLOBAL_OPTIONS: list[tuple[tuple[str, ...], dict[str, object]]] = [
+    (("--course-dir",), {"type": Path, "default": Path("grading"), "metavar": "DIR",
+                         "help": "the nbgrader course folder, the one with nbgrader_config.py and source/ "
+                                 "(default: grading/)"}),
+    (("--db-url",), {"default": None, "metavar": "URL",
+                     "help": "the gradebook database, e.g. postgresql://grader:PASSWORD@host/exocourse "
+                             "(default: $EXOCOURSE_DB_URL, else the SQLite file gradebook.db in the course folder)"}),
+]
+ID_HELP = "given by its id (e.g. 01_exosome_biology) or its module number (e.g. 01)"
+
+
 def _course(args: argparse.Namespace) -> CourseDir:
     from course.instructor.coursedir import open_course  # lazy: `exocourse --help` stays fast
 
@@ -33,8 +49,14 @@ def _course(args: argparse.Namespace) -> CourseDir:
 # ---------------------------------------------------------------- release
 
 def add_release(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("release", help="build learners' copies of assessments into release/")
-    p.add_argument("ids", nargs="*", metavar="ID", help="assessments to release (default: all), e.g. 01")
+    p = sub.add_parser("release", help="build learners' copies of assessments into release/",
+                       description="Build the learners' copy of each assessment (no answers in it) into "
+                                   "release/<id>/assessment.ipynb, ready to give learners through your LMS.")
+    p.add_argument("ids", nargs="*", metavar="ID", help=f"assessments to release (default: all), each {ID_HELP}")
+    p.add_argument("--due", metavar="WHEN", default=None,
+                   help="the due date, e.g. '2026-12-15 17:00' (your computer's time zone unless you add one, "
+                        "e.g. '2026-12-15T17:00+00:00'); kept in the gradebook, where intake flags late work "
+                        "and nbgrader export shows it")
     p.set_defaults(run=run_release)
 
 
@@ -42,23 +64,45 @@ def run_release(args: argparse.Namespace) -> int:
     from course.instructor.release import release
 
     course = _course(args)
+    due = None
+    if args.due:
+        from course.instructor.duedates import parse_due_date
+
+        due = parse_due_date(args.due)            # a typo stops here, before anything is released
     for r in release(course, args.ids):
         print(f"released  {r.assessment}: {r.items} autograded items ({r.autograded_points:g} marks) "
               f"+ reflection ({r.manual_points:g} marks) → {r.notebook}")
+        if due is not None:
+            from course.instructor.duedates import describe, set_due_date
+
+            set_due_date(course, r.assessment, due)
+            print(f"due       {r.assessment}: {describe(due)}")
     return EXIT_OK
 
 
 # ---------------------------------------------------------------- intake
 
 def add_intake(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("intake", help="check learners' notebooks and file them under submitted/")
-    p.add_argument("directory", type=Path, metavar="DIR",
-                   help="folder of submissions: DIR/<learner>.ipynb or DIR/<learner>/<any>.ipynb")
-    p.add_argument("--assessment", required=True, metavar="ID", help="which assessment these are, e.g. 01")
+    p = sub.add_parser("intake", help="check learners' notebooks (a folder or an LMS .zip) and file them "
+                                      "under submitted/",
+                       description="Take the learners' notebooks as your LMS gives them and file them for "
+                                   "grading. Canvas and Moodle 'download all submissions' archives (the .zip, "
+                                   "or the folder it unpacks to) are recognised by their file names: the LMS's "
+                                   "participant ids keep two learners with one name apart, and each learner "
+                                   "keeps the same id in every batch (learner-ids.json in the course folder). "
+                                   "Late submissions are flagged against the due date set with "
+                                   "`exocourse release ID --due WHEN`. Bad files are rejected one by one with "
+                                   "their reason; the rest of the batch goes on.")
+    p.add_argument("directory", type=Path, metavar="DOWNLOAD",
+                   help="the LMS download: a .zip file, or a folder (DIR/<learner>.ipynb, DIR/<learner>/<any>.ipynb, "
+                        "or Canvas's and Moodle's own file and folder names)")
+    p.add_argument("--assessment", required=True, metavar="ID", help=f"which assessment these are, {ID_HELP}")
     p.add_argument("--id-pattern", metavar="REGEX",
-                   help="regular expression that finds the learner id in an LMS download's file name "
-                        "(group 'id', or the first group), e.g. '^(?P<id>[^_]+)_'")
-    p.add_argument("--max-mb", type=float, default=None, help="size limit per notebook in MB (default 20)")
+                   help="only for names neither Canvas nor Moodle uses: a regular expression that finds the learner "
+                        "id in each file's path (group 'id' or 'student_id', or the first group; an optional group "
+                        "'timestamp' gives the submission time), e.g. '^(?P<id>[^_]+)_'")
+    p.add_argument("--max-mb", type=float, default=None,
+                   help="size limit per notebook in MB (default 20); larger files are rejected unread")
     p.set_defaults(run=run_intake)
 
 
@@ -69,8 +113,10 @@ def run_intake(args: argparse.Namespace) -> int:
                     args.max_mb or DEFAULT_MAX_MB)
     for entry in result.entries:
         print(entry.line(args.directory))
+    late = f", {result.late} late" if result.late else ""
     print(f"intake    {result.assessment}: {result.count(ACCEPTED)} accepted, {result.count(REPAIRED)} repaired, "
-          f"{result.count(REJECTED)} rejected")
+          f"{result.count(REJECTED)} rejected{late}")
+    print(f"          {result.due_note}")
     # Rejecting bad files is intake doing its job; only "nothing at all to take" is a failure.
     return EXIT_OK if result.entries else EXIT_FAILED
 
@@ -78,12 +124,15 @@ def run_intake(args: argparse.Namespace) -> int:
 # ---------------------------------------------------------------- autograde
 
 def add_autograde(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("autograde", help="grade every submitted learner with nbgrader, N at a time")
-    p.add_argument("assessment", metavar="ID")
+    p = sub.add_parser("autograde", help="grade every submitted learner with nbgrader, N at a time",
+                       description="Grade the submissions filed by intake (submitted/<learner>/<id>/) and put "
+                                   "the scores in the gradebook. Grading a learner again replaces their scores "
+                                   "(a reflection you have marked keeps its mark).")
+    p.add_argument("assessment", metavar="ID", help=f"the assessment to grade, {ID_HELP}")
     p.add_argument("--workers", type=int, default=None, metavar="N",
                    help="learners graded at once (default: the number of cores)")
     p.add_argument("--learner", action="append", dest="learners", metavar="LEARNER",
-                   help="grade only this learner (repeatable)")
+                   help="grade only this learner, by the id intake gave them (repeatable)")
     p.set_defaults(run=run_autograde)
 
 
@@ -107,8 +156,10 @@ def run_autograde(args: argparse.Namespace) -> int:
 # ---------------------------------------------------------------- feedback
 
 def add_feedback(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("feedback", help="write an HTML feedback page per learner (no hidden tests)")
-    p.add_argument("assessment", metavar="ID")
+    p = sub.add_parser("feedback", help="write an HTML feedback page per learner (no hidden tests)",
+                       description="Write feedback/<learner>/<id>/assessment.html for every graded learner, "
+                                   "to return through your LMS.")
+    p.add_argument("assessment", metavar="ID", help=f"the assessment, {ID_HELP}")
     p.set_defaults(run=run_feedback)
 
 
@@ -125,7 +176,11 @@ def run_feedback(args: argparse.Namespace) -> int:
 # ---------------------------------------------------------------- report
 
 def add_report(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("report", help="reports/grades.csv and reports/items.html from the gradebook")
+    p = sub.add_parser("report", help="grades, item analysis and the LMS grade-import files, from the gradebook",
+                       description="Write reports/grades.csv (per learner: scores, pass/fail, CPD minutes), "
+                                   "reports/items.html (how each question performed), and the files your LMS "
+                                   "imports grades from: reports/lms/canvas-grades.csv and "
+                                   "reports/lms/moodle-<id>.csv (for learners whose download came from that LMS).")
     p.set_defaults(run=run_report)
 
 
@@ -138,17 +193,23 @@ def run_report(args: argparse.Namespace) -> int:
     print(f"report    {len(report.items)} items, {len(flagged)} flagged → {report.items_html}")
     for s in flagged:
         print(f"          {s.assessment} Q{s.number}: {'; '.join(s.flags)}")
+    for lms_file in report.lms_files:
+        print(f"report    {lms_file.describe()}")
     return EXIT_OK
 
 
 # ---------------------------------------------------------------- demo
 
 def add_demo(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("demo", help="run the whole pipeline on a synthetic cohort in a temporary course")
+    p = sub.add_parser("demo", help="run the whole pipeline on a synthetic cohort in a temporary course",
+                       description="Try the workflow safely: build a new course folder and run release, intake, "
+                                   "autograde, marking, feedback and report on invented learners. Your own course "
+                                   "folder is only read.")
     p.add_argument("--learners", type=int, default=30, help="learners per assessment (default 30)")
     p.add_argument("--assessment", action="append", dest="assessments", metavar="ID",
-                   help="only this assessment (repeatable; default: all five)")
-    p.add_argument("--workers", type=int, default=None, metavar="N")
+                   help=f"only this assessment (repeatable; default: all five), {ID_HELP}")
+    p.add_argument("--workers", type=int, default=None, metavar="N",
+                   help="learners graded at once (default: the number of cores)")
     p.add_argument("--output", type=Path, default=None, metavar="DIR",
                    help="where to build the demo course (default: a new temporary folder)")
     p.set_defaults(run=run_demo)
@@ -262,7 +323,9 @@ def run_revoke(args: argparse.Namespace) -> int:
 
 def add_certificate_key(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("certificate-key", help="show, rotate or withdraw the certificate signing key")
-    p.add_argument("action", choices=["show", "rotate", "withdraw"])
+    p.add_argument("action", choices=["show", "rotate", "withdraw"],
+                   help="show: where the signing key is and which public keys are published; rotate: make a new "
+                        "signing key (the old one is kept for verifying); withdraw: revoke an old key by its id")
     p.add_argument("key_id", nargs="?", default=None, metavar="KEY_ID", help="for withdraw: the old key's id")
     p.add_argument("--reason", default="", help="for withdraw: why (e.g. the key may have been read by someone else)")
     p.add_argument("--lost", action="store_true", help="for rotate: the old private key is lost; only make a new one")
@@ -298,8 +361,16 @@ def run_certificate_key(args: argparse.Namespace) -> int:
 # ---------------------------------------------------------------- forget, export-learner
 
 def add_forget(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("forget", help="erase a learner from gradebook, submissions, feedback and reports")
-    p.add_argument("learner", metavar="LEARNER_ID")
+    p = sub.add_parser("forget", help="erase a learner from gradebook, submissions, feedback and reports",
+                       description="Erase everything the course folder holds about one learner: their gradebook "
+                                   "record (grades, comments), submitted/, autograded/ and feedback/ folders, their "
+                                   "rows in reports/*.csv and learners.csv, their certificate PDF, their entry in "
+                                   "learner-ids.json, and any other file named after them (e.g. an intake "
+                                   "folder's copy of their notebook). It keeps their certificate register line, so "
+                                   "a certificate they hold can still be verified, and lists any file it could not "
+                                   "remove or that still mentions them.")
+    p.add_argument("learner", metavar="LEARNER_ID",
+                   help="the learner's id as intake gave it (their folder name under submitted/)")
     p.set_defaults(run=run_forget)
 
 
@@ -314,14 +385,19 @@ def run_forget(args: argparse.Namespace) -> int:
         print(f"removed   {line}")
     for line in result.kept:
         print(f"kept      {line}")
+    for line in result.not_removed:
+        print(f"not removed {line}")
     for path in result.still_mentioned_in:
         print(f"check     {path} still mentions {args.learner!r}: remove it by hand if it is about this learner")
     return EXIT_OK
 
 
 def add_export_learner(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("export-learner", help="write everything held about a learner as JSON")
-    p.add_argument("learner", metavar="LEARNER_ID")
+    p = sub.add_parser("export-learner", help="write everything held about a learner as JSON",
+                       description="Write a subject-access copy: everything the course folder holds about one "
+                                   "learner, as one JSON file.")
+    p.add_argument("learner", metavar="LEARNER_ID",
+                   help="the learner's id as intake gave it (their folder name under submitted/)")
     p.add_argument("--output", type=Path, default=None, metavar="FILE",
                    help="where to write the JSON (default: LEARNER_ID-data.json in the current folder)")
     p.set_defaults(run=run_export_learner)
@@ -343,8 +419,11 @@ def run_export_learner(args: argparse.Namespace) -> int:
 # ---------------------------------------------------------------- publish
 
 def add_publish(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("publish", help="write the learner edition (no solutions, no gradebook) into DIR")
-    p.add_argument("directory", type=Path, metavar="DIR", help="a new or empty folder, or an earlier edition")
+    p = sub.add_parser("publish", help="write the learner edition (no solutions, no gradebook) into DIR",
+                       description="Write the course as learners receive it (lessons, released assessments, the "
+                                   "library) into DIR, after checking that no answer is anywhere in it.")
+    p.add_argument("directory", type=Path, metavar="DIR",
+                   help="a new or empty folder outside the repository, or an earlier edition (replaced)")
     p.set_defaults(run=run_publish)
 
 
@@ -357,55 +436,29 @@ def run_publish(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-# ---------------------------------------------------------------- check-content
-
-def add_check_content(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("check-content", help="check the self-check banks and assessments for item-writing faults",
-                       description="Check every self-check bank (course/content/questions) and graded assessment "
-                                   "(grading/assessments) for answer-position and length cues, graded items that "
-                                   "repeat a self-check, choice items with fewer than three options, keys that "
-                                   "disagree with their options, objectives without a formative or a summative "
-                                   "item, and citation keys that are not in the vetted list. Each finding names "
-                                   "the file, the item and the fix; the exit status is 1 when there is any.")
-    p.add_argument("--banks", type=Path, default=None, metavar="DIR",
-                   help="folder of question banks (default: the course's course/content/questions)")
-    p.add_argument("--assessments", type=Path, default=None, metavar="DIR",
-                   help="folder of assessment YAML files (default: the project's grading/assessments)")
-    p.set_defaults(run=run_check_content)
-
-
-def run_check_content(args: argparse.Namespace) -> int:
-    from course.instructor.content_check import check_content, default_assessments_dir
-
-    assessments = args.assessments or default_assessments_dir()
-    report = check_content(args.banks, assessments)
-    for finding in report.findings:
-        print(f"{finding.check:<9} {finding}")
-    summary = ", ".join(f"{n} {check}" for check, n in sorted(report.by_check().items())) or "no findings"
-    graded = f"{len(report.summative)} graded items" if assessments else "no assessments found (banks only)"
-    print(f"check-content: {len(report.formative)} self-check questions, {graded}: {summary}")
-    return EXIT_OK if report.ok else EXIT_FAILED
-
-
 # ---------------------------------------------------------------- the command
 
 COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
     add_release, add_intake, add_autograde, add_feedback, add_report, add_demo,
     add_certificates, add_verify, add_revoke, add_certificate_key, add_forget, add_export_learner, add_publish,
-    add_check_content,
 ]
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="exocourse", description="Grade the Exosome Reality Check assessments with nbgrader.")
-    parser.add_argument("--course-dir", type=Path, default=Path("grading"), metavar="DIR",
-                        help="the nbgrader course folder (default: grading/)")
-    parser.add_argument("--db-url", default=None, metavar="URL",
-                        help="gradebook database URL (default: from nbgrader_config.py, SQLite)")
+        prog="exocourse", description="Grade the Exosome Reality Check assessments with nbgrader: release, "
+                                      "intake, autograde, feedback, report, certificates. "
+                                      "`exocourse COMMAND --help` says what each command does.")
+    for flags, options in GLOBAL_OPTIONS:
+        parser.add_argument(*flags, **options)  # type: ignore[arg-type]
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for add in COMMANDS:
         add(sub)
+    for command in sub.choices.values():     # every command, whoever added it, takes them after its name too
+        present = {flag for action in command._actions for flag in action.option_strings}
+        for flags, options in GLOBAL_OPTIONS:
+            if not present.intersection(flags):
+                command.add_argument(*flags, **{**options, "default": argparse.SUPPRESS})  # type: ignore[arg-type]
     return parser
 
 

@@ -1,6 +1,7 @@
 """exocourse: each command prints what it did, and exits non-zero only when it could not do its job."""
 from __future__ import annotations
 
+import argparse
 import csv
 import json
 import subprocess
@@ -31,6 +32,48 @@ def test_commands_are_registered_one_small_function_each() -> None:
     parser = build_parser()
     sub = next(a for a in parser._actions if a.dest == "command")
     assert set(sub.choices) >= {"release", "intake", "autograde", "feedback", "report", "demo"}
+
+
+def subcommands() -> dict[str, argparse.ArgumentParser]:
+    parser = build_parser()
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    return dict(sub.choices)
+
+
+def test_every_command_and_every_argument_says_what_it_is_for() -> None:
+    parser = build_parser()
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    described = {action.dest: action.help for action in sub._choices_actions}
+    for name, command in subcommands().items():
+        assert described.get(name), f"`exocourse --help` lists {name!r} without saying what it does"
+        for action in command._actions:
+            if isinstance(action, argparse._HelpAction):
+                continue
+            assert action.help and action.help != argparse.SUPPRESS, f"exocourse {name}: {action.dest} has no help"
+
+
+def test_autograde_and_forget_explain_their_arguments() -> None:
+    autograde = subcommands()["autograde"].format_help()
+    assert "01_exosome_biology" in autograde and "module number" in autograde
+    forget = " ".join(subcommands()["forget"].format_help().split())
+    for part in ("gradebook", "submitted/", "learner-ids.json", "named after them", "register"):
+        assert part in forget
+
+
+@pytest.mark.parametrize("argv", [
+    ["--course-dir", "{dir}", "--db-url", "{url}", "report"],
+    ["report", "--course-dir", "{dir}", "--db-url", "{url}"],
+    ["--course-dir", "/nowhere", "report", "--course-dir", "{dir}", "--db-url", "{url}"],   # after wins
+])
+def test_course_dir_and_db_url_work_before_or_after_the_command(argv: list[str], tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'other.db'}"
+    args = build_parser().parse_args([a.format(dir=tmp_path, url=url) for a in argv])
+    assert args.course_dir == tmp_path and args.db_url == url
+
+
+def test_the_default_course_dir_stays_when_the_option_is_not_given() -> None:
+    args = build_parser().parse_args(["report"])
+    assert args.course_dir == Path("grading") and args.db_url is None
 
 
 def test_a_missing_course_directory_is_one_line_not_a_traceback(capsys: pytest.CaptureFixture[str],

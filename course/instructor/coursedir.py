@@ -125,7 +125,10 @@ class CourseDir:
 
     # ---------------------------------------------------------------- nbgrader objects
     def nbgrader_coursedir(self, assessment: str = "", learner: str = "*") -> CourseDirectory:
+        """nbgrader's view of this folder, for one of its converters (which opens the gradebook)."""
         from nbgrader.coursedir import CourseDirectory
+
+        record_gradebook(self.root, self.db_url)
 
         coursedir = CourseDirectory(config=self.config)
         coursedir.root = str(self.root)

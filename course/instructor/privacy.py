@@ -2,8 +2,12 @@
 
 ``exocourse export-learner ID`` writes everything the course folder holds about one
 learner as JSON (a subject-access copy). ``exocourse forget ID`` erases the learner
-from the gradebook, their submissions, autograded notebooks, feedback, reports, roster
-line and certificate PDF, and says what it removed. It keeps one thing: the learner's
+from the gradebook, their submissions, autograded notebooks, feedback, reports (the LMS
+grade files included), roster line, certificate PDF and entry in ``learner-ids.json``,
+removes every other file in the course folder named after them (an intake folder's
+``learner-05.ipynb``) and the files intake took for them, and says what it removed; what
+it cannot remove (a file in a shared LMS zip, a download outside the course folder) it
+lists. It keeps one thing: the learner's
 lines in the certificate register, because anyone holding a certificate must still be
 able to verify it (see ``docs/privacy.md``).
 
@@ -27,11 +31,14 @@ from course._errors import ConfigurationError
 from course.instructor._csv import read_csv, write_csv
 from course.instructor.certificates import ROSTER_FILE, certificate_pdf_path, read_register
 from course.instructor.coursedir import CourseDir
+from course.instructor.learner_ids import IDS_FILE, LearnerIds
 
 # Folders whose per-learner subfolder holds only that learner's files.
 LEARNER_FOLDERS = ("submitted", "autograded", "feedback")
 # Never searched for mentions: hand-written sources, releases, and the register (kept on purpose).
-_NOT_LEARNER_DATA = ("source", "release")
+_NOT_LEARNER_DATA = ("source", "release", "assessments")
+# The course's own files, never removed for being "named after" a learner whose id happens to match.
+_COURSE_FILES = {"register.csv", "nbgrader_config.py", "gradebook-location.json", IDS_FILE, ROSTER_FILE}
 
 
 def _check_id(learner: str) -> str:
@@ -88,11 +95,12 @@ class ForgetResult:
     learner: str
     removed: list[str] = field(default_factory=list)
     kept: list[str] = field(default_factory=list)
+    not_removed: list[str] = field(default_factory=list)     # files about them it could not remove, and why
     still_mentioned_in: list[str] = field(default_factory=list)
 
     @property
     def found(self) -> bool:
-        return bool(self.removed or self.kept)
+        return bool(self.removed or self.kept or self.not_removed)
 
 
 def forget(course: CourseDir, learner: str) -> ForgetResult:
@@ -100,6 +108,10 @@ def forget(course: CourseDir, learner: str) -> ForgetResult:
     learner = _check_id(learner)
     result = ForgetResult(learner)
     register = read_register(course.root)  # read first: a damaged register is reported before anything is erased
+
+    ids = LearnerIds.load(course.root)     # read first too: a damaged id map stops before anything is erased
+    lms_ids = _lms_ids(ids, learner)
+    downloaded = _downloaded_files(ids, learner)
 
     removed_from_gradebook = _remove_from_gradebook(course, learner)
     if removed_from_gradebook:
@@ -117,16 +129,81 @@ def forget(course: CourseDir, learner: str) -> ForgetResult:
     roster = course.root / ROSTER_FILE
     if roster.exists() and _drop_rows(roster, lambda row: bool(row) and row[0].strip() == learner):
         result.removed.append(f"{ROSTER_FILE}: the learner's line (name and registration number)")
+    lms_folder = course.reports_dir / "lms"
+    for csv_path in sorted(lms_folder.glob("*.csv")) if lms_folder.is_dir() and lms_ids else []:
+        if _drop_rows(csv_path, lambda row: any(cell in lms_ids for cell in row[:2])):
+            result.removed.append(f"reports/lms/{csv_path.name}: the learner's row")
     pdf = certificate_pdf_path(course.root, learner)
     if pdf.exists():
         pdf.unlink()
         result.removed.append(f"certificates/{pdf.name}")
+    keys = ids.forget(learner)
+    if keys:
+        ids.save()
+        result.removed.append(f"{IDS_FILE}: the learner's entry ({len(keys)} LMS id{'s' if len(keys) != 1 else ''})")
+    _remove_named_files(course, learner, downloaded, result)
     codes = [c.code for c in register if c.learner_id == learner]
     if codes:
         result.kept.append(f"certificates/register.csv: {len(codes)} line(s) ({', '.join(codes)}), kept so that "
                            "the certificate can still be verified")
     result.still_mentioned_in = mentions(course, learner)
     return result
+
+
+def _lms_ids(ids: LearnerIds, learner: str) -> set[str]:
+    """How the LMS grade files name the learner: Canvas's user id, Moodle's participant ids."""
+    info = ids.learners.get(learner, {})
+    found = {str(info["lms_id"])} if info.get("lms_id") else set()
+    for submission in info.get("assessments", {}).values():
+        if isinstance(submission, dict) and submission.get("lms_id"):
+            found |= {str(submission["lms_id"]), f"Participant {submission['lms_id']}"}
+    return found
+
+
+def _downloaded_files(ids: LearnerIds, learner: str) -> list[tuple[Path, str]]:
+    """The files intake took for the learner: (the download, the path inside it)."""
+    info = ids.learners.get(learner, {})
+    return [(Path(str(s["download"])), str(s["path_in_download"])) for s in info.get("assessments", {}).values()
+            if isinstance(s, dict) and s.get("download") and s.get("path_in_download")]
+
+
+def _named_after(learner: str) -> re.Pattern[str]:
+    return re.compile(rf"(?<![\w-]){re.escape(learner)}(?![\w-])")
+
+
+def _remove_named_files(course: CourseDir, learner: str, downloaded: list[tuple[Path, str]],
+                        result: ForgetResult) -> None:
+    """Remove the files named after the learner (e.g. ``intake/learner-05.ipynb``) and the files
+    intake took for them, inside the course folder; list those it cannot remove."""
+    root = course.root.resolve()
+    named = _named_after(learner)
+    targets: dict[Path, str] = {}
+    for path in sorted(p for p in root.rglob("*") if p.is_file() or p.is_symlink()):
+        relative = path.relative_to(root)
+        if relative.parts[0] in _NOT_LEARNER_DATA or relative.name in _COURSE_FILES or path.suffix in (".db", ".lock"):
+            continue
+        if named.search(path.name):
+            targets[path] = "named after the learner"
+    for download, inside in downloaded:
+        if download.is_file():        # an LMS zip: it holds other learners' files too
+            where = download if not download.is_relative_to(root) else download.relative_to(root)
+            result.not_removed.append(f"{where}: the LMS download (a zip) holds their file {inside!r} and other "
+                                      "learners' files; delete the whole download when you no longer need it")
+            continue
+        path = download / inside
+        if not path.exists():
+            continue
+        if path.resolve().is_relative_to(root):
+            targets[path] = "taken in by intake"
+        else:
+            result.not_removed.append(f"{path}: their downloaded file, outside the course folder; delete it yourself")
+    for path, why in sorted(targets.items()):
+        relative = path.relative_to(root) if path.is_relative_to(root) else path
+        try:
+            path.unlink()
+            result.removed.append(f"{relative} ({why})")
+        except OSError as exc:
+            result.not_removed.append(f"{relative}: could not be removed ({exc.strerror or exc})")
 
 
 def mentions(course: CourseDir, learner: str) -> list[str]:

@@ -2,7 +2,10 @@
 
 ``collect_grades`` is the API other steps build on (certificates read it): it returns a
 typed record per learner from the gradebook. ``write_report`` writes
-``reports/grades.csv`` and ``reports/items.html``.
+``reports/grades.csv``, ``reports/items.html`` and, for learners whose download came
+from Canvas or Moodle, the grade-import files those gradebooks accept
+(``reports/lms/canvas-grades.csv``, ``reports/lms/moodle-<id>.csv``; formats in
+``course.instructor.lms``).
 
 Passing follows the assessment blueprint: at least the module's pass mark (from the
 syllabus, ``Module.passed``) of the *autograded* points. The reflection is marked by hand and reported beside the score.
@@ -13,6 +16,7 @@ from __future__ import annotations
 import math
 import statistics
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from pathlib import Path
 
 from course.instructor._csv import write_csv
@@ -99,11 +103,28 @@ class ItemStats:
 
 
 @dataclass(frozen=True)
+class LmsFile:
+    """One grade-import file for an LMS gradebook."""
+
+    path: Path
+    lms: str                       # "Canvas" or "Moodle"
+    learners: int                  # learners with a mark in it
+    held_back: tuple[str, ...]     # learners left blank: their reflection is not marked yet
+
+    def describe(self) -> str:
+        held = (f", {len(self.held_back)} held back until their reflection is marked "
+                f"({', '.join(self.held_back[:5])}{' ...' if len(self.held_back) > 5 else ''})"
+                if self.held_back else "")
+        return f"{self.lms} grade import: {self.learners} learners{held} → {self.path}"
+
+
+@dataclass(frozen=True)
 class ReportFiles:
     grades_csv: Path
     items_html: Path
     learners: int
     items: tuple[ItemStats, ...]
+    lms_files: tuple[LmsFile, ...] = ()
 
 
 # ---------------------------------------------------------------- grades
@@ -356,4 +377,68 @@ def write_report(course: CourseDir) -> ReportFiles:
             stats_by_assessment[assessment_id] = stats
     html_path = write_items_html(course.reports_dir / "items.html", stats_by_assessment)
     all_items = tuple(s for stats in stats_by_assessment.values() for s in stats)
-    return ReportFiles(csv_path, html_path, len(grades), all_items)
+    lms_files = write_lms_files(course, grades, assessments)
+    return ReportFiles(csv_path, html_path, len(grades), all_items, lms_files)
+
+
+# ---------------------------------------------------------------- grades back into the LMS
+
+LMS_FOLDER = "lms"
+
+
+def lms_title(assessment: str) -> str:
+    """The assessment's column title in an LMS gradebook."""
+    from course._syllabus import load_syllabus
+
+    module = assessment.split("_", 1)[0]
+    return f"Exosome Reality Check {module}: {load_syllabus().module(module).title}"
+
+
+def write_lms_files(course: CourseDir, grades: list[LearnerGrades], assessments: list[str],
+                    now: datetime | None = None) -> tuple[LmsFile, ...]:
+    """reports/lms/canvas-grades.csv and reports/lms/moodle-<id>.csv, from the ids intake kept.
+
+    The mark sent is the assessment's final score (autograded marks, with any override
+    made in Formgrader, plus the reflection). A learner whose reflection is not marked yet
+    is left blank, so that the LMS never shows a partial mark as if it were final."""
+    from course.instructor._csv import write_csv
+    from course.instructor.learner_ids import LearnerIds
+    from course.instructor.lms import CANVAS, MOODLE, LmsGrade, canvas_grades, moodle_worksheet
+
+    ids = LearnerIds.load(course.root)
+    folder = course.reports_dir / LMS_FOLDER
+    canvas: list[LmsGrade] = []
+    moodle: dict[str, list[LmsGrade]] = {}
+    held: dict[str, list[str]] = {}
+    for learner in grades:
+        lms = ids.lms_of(learner.learner)
+        if lms not in (CANVAS, MOODLE):
+            continue
+        info = ids.learners[learner.learner]
+        for assessment, grade in learner.assessments.items():
+            submission = ids.submission(learner.learner, assessment) or {}
+            lms_id = str(info.get("lms_id") or "") if lms == CANVAS else str(submission.get("lms_id") or "")
+            if not lms_id:
+                continue
+            ready = not grade.needs_marking
+            score = grade.score + (grade.reflection_score or 0.0) if ready else None
+            entry = LmsGrade(learner.learner, str(info.get("name") or learner.learner), lms_id, assessment, score,
+                             grade.max_score + grade.reflection_max)
+            key = "canvas" if lms == CANVAS else f"moodle-{assessment}"
+            if not ready:
+                held.setdefault(key, []).append(learner.learner)
+            (canvas if lms == CANVAS else moodle.setdefault(assessment, [])).append(entry)
+    written: list[LmsFile] = []
+    if canvas:
+        header, rows = canvas_grades(canvas, {a: lms_title(a) for a in assessments
+                                              if any(g.assessment == a for g in canvas)})
+        path = write_csv(folder / "canvas-grades.csv", header, rows)
+        written.append(LmsFile(path, "Canvas", len({g.lms_id for g in canvas if g.score is not None}),
+                               tuple(sorted(set(held.get("canvas", []))))))
+    stamp = (now or datetime.now(timezone.utc)).astimezone().replace(microsecond=0)
+    for assessment, entries in sorted(moodle.items()):
+        header, rows = moodle_worksheet(entries, stamp)
+        path = write_csv(folder / f"moodle-{assessment}.csv", header, rows)
+        written.append(LmsFile(path, f"Moodle ({assessment})", len(rows),
+                               tuple(sorted(held.get(f"moodle-{assessment}", [])))))
+    return tuple(written)
