@@ -86,7 +86,8 @@ def test_a_revoked_certificate_fails_with_its_reason_and_the_other_still_verifie
     assert "revoked: issued in error" in change.summary
     result = verify_code(issued_codes["zoe"], published(course))
     assert not result.genuine and result.revoked
-    assert result.reason.startswith("REVOKED: certificate ") and "Reason: issued in error: module 03 was regraded" in result.reason
+    assert result.reason.startswith("REVOKED: certificate ")
+    assert "Reason: issued in error: module 03 was regraded" in result.reason
     assert verify_code(issued_codes["li"], published(course)).genuine
 
 

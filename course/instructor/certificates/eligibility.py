@@ -95,12 +95,13 @@ def assess(learners: list[LearnerGrades], roster: Roster, achievement: Achieveme
             refused.append((learner, roster.problems[learner]))
             continue
         entry = roster.entries.get(learner)
-        name, registration = (entry.name, entry.registration) if entry else (clean_text(gradebook_names.get(learner, "")), "")
+        name, registration = (entry.name, entry.registration) if entry else (gradebook_names.get(learner, ""), "")
+        name, registration = clean_text(name), clean_text(registration)
         if not name:
             refused.append((learner, f"no name: add the learner to {ROSTER_FILE} (learner,name,registration) and "
                                      "run again"))
             continue
-        problem = text_problem(name, "the gradebook's name")
+        problem = text_problem(name, "the name") or text_problem(registration, "the registration number")
         if problem:
             refused.append((learner, f"{problem} (or give the name in {ROSTER_FILE})"))
             continue

@@ -67,7 +67,7 @@ def issue_certificates(course_dir: Path | str, learners: list[LearnerGrades], ro
             f"The certificate signing key {path} does not exist, but the course has issued "
             f"{len(existing)} certificate(s) and published its public key. Point to that key with --key-file or "
             f"${KEY_ENV}, or restore it from your backup. Nothing was issued. (If the key is lost for good, "
-            "`exocourse certificate-key rotate --new` starts a new one; earlier certificates still verify.)")
+            "`exocourse certificate-key rotate --lost` starts a new one; earlier certificates still verify.)")
     else:
         key = create_private_key(path, course_dir)
     public = PublicKey.of(key)
