@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from course.instructor.certificates import issue_certificates, results_from_gradebook
+from course.instructor.certificates import issue_certificates, learners_from_gradebook, read_roster
 from course.instructor.privacy import forget
 from tests.graded_course import STRONG, WEAK, graded_course
 
@@ -27,6 +27,11 @@ def course(tmp_path, monkeypatch):
     return course
 
 
+def issue(course):
+    learners, names = learners_from_gradebook(course)
+    return issue_certificates(course.root, learners, read_roster(course.root / "learners.csv"), gradebook_names=names)
+
+
 def exocourse(course, *args, cwd=None):
     return subprocess.run([sys.executable, "-m", "course.cli", "--course-dir", str(course.root),
                            "--db-url", course.db_url, *args],
@@ -38,7 +43,7 @@ def snapshot(folder):
 
 
 def test_export_learner_writes_everything_held_about_them_as_json(course, tmp_path):
-    issue_certificates(course.root, results_from_gradebook(course))
+    issue(course)
     out = tmp_path / "ada.json"
     run = exocourse(course, "export-learner", STRONG, "--output", str(out))
     assert run.returncode == 0, run.stderr
@@ -64,7 +69,7 @@ def test_exporting_an_unknown_learner_says_nothing_is_held_and_fails(course, tmp
 
 
 def test_forget_erases_the_learner_everywhere_but_the_register_and_says_what_it_removed(course):
-    code = issue_certificates(course.root, results_from_gradebook(course)).issued[0].code
+    code = issue(course).issued[0].code
     run = exocourse(course, "forget", STRONG)
     assert run.returncode == 0, run.stderr
     said = run.stdout
@@ -110,7 +115,7 @@ def test_an_id_that_is_a_path_is_refused_and_nothing_is_touched(course, bad):
 
 
 def test_a_damaged_register_is_reported_before_anything_is_erased(course):
-    issue_certificates(course.root, results_from_gradebook(course))
+    issue(course)
     (course.root / "certificates" / "register.csv").write_text("garbage\n", encoding="utf-8")
     before = snapshot(course.root)
     run = exocourse(course, "forget", STRONG)

@@ -4,7 +4,9 @@
 the assessments, writes a cohort of learners' notebooks (strong, middling and weak
 learners with varied answers, plus a few broken files, as an instructor really receives
 them), and runs intake, autograde, a simulated marking of reflections, feedback and the
-report, saying what each step did and where its output is.
+report, saying what each step did and where its output is. It ends with the certificates:
+a roster of (fictional) names, a certificate for each learner who passed everything
+(a few always do), and one of them checked with nothing but the public key.
 
 The cohort builders (``fill_answers``, ``synthetic_answers``) are also what the tests use
 to make submissions with known scores.
@@ -25,6 +27,15 @@ from course.instructor.assessments import Assessment, load_assessment, nbgrader_
 from course.instructor.coursedir import CONFIG_FILE, CourseDir, open_course
 
 DEFAULT_LEARNERS = 30
+PASSING_LEARNERS = 3   # the strongest learners answer every item right, so the demo issues certificates
+
+# Fictional learners for the demo's roster. The strongest three get the first three names, so
+# the certificates show an accented and a CJK name as well as a plain one.
+DEMO_NAMES = ("Dr Amara Okafor", "Dr Zoë Ó Súilleabháin", "王芳", "Tomás Ruiz", "Priya Natarajan", "Lukas Müller",
+              "Aiko Tanaka", "Chidi Eze", "Sofia Rossi", "Dr Mateo García", "Hannah Cohen", "Nguyễn Thị Hoa",
+              "Olga Petrova", "Kwame Mensah", "Élise Moreau", "Fatima Khan", "Dr Sean Murphy", "Ingrid Johansson",
+              "Ravi Patel", "Mei Lin", "Dr Grace Adeyemi", "Jakub Nowak", "Leila Haddad", "Björn Larsen",
+              "Ana Souza", "Dr Yusuf Demir", "Camille Dubois", "Emma Wilson", "Kenji Sato", "Maria Papadopoulou")
 
 
 @dataclass(frozen=True)
@@ -38,6 +49,9 @@ class DemoStep:
 class DemoResult:
     root: Path
     steps: tuple[DemoStep, ...] = field(default_factory=tuple)
+    certificates: tuple[Path, ...] = ()      # the PDFs issued
+    verify_page: Path | None = None
+    verified_code: str = ""                  # the code checked with the public key alone
 
 
 # ---------------------------------------------------------------- making submissions
@@ -122,11 +136,14 @@ def write_cohort(course: CourseDir, assessment_id: str, folder: Path, learners: 
     folder.mkdir(parents=True, exist_ok=True)
     abilities: dict[str, float] = {}
     for n in range(1, learners + 1):
-        learner = f"learner-{n:02d}"
-        ability = 0.35 + 0.63 * (n - 1) / max(1, learners - 1)      # weak ... strong
+        learner = learner_id(n)
+        passes_all = n > learners - PASSING_LEARNERS
+        ability = 1.0 if passes_all else 0.35 + 0.63 * (n - 1) / max(1, learners - 1)      # weak ... strong
         abilities[learner] = ability
-        notebook = fill_answers(release, assessment, synthetic_answers(assessment, keyed, ability, rng))
-        if rng.random() < 0.8:
+        answers = ({item.number: str(keyed[item.number]) for item in assessment.items} if passes_all
+                   else synthetic_answers(assessment, keyed, ability, rng))
+        notebook = fill_answers(release, assessment, answers)
+        if passes_all or rng.random() < 0.8:
             fill_reflection(notebook, assessment, REFLECTION_TEXT)
         (folder / f"{learner}.ipynb").write_text(json.dumps(notebook, indent=1), encoding="utf-8")
     # What instructors also receive: a damaged download, an empty file, the wrong notebook.
@@ -138,6 +155,60 @@ def write_cohort(course: CourseDir, assessment_id: str, folder: Path, learners: 
         shutil.copy2(released if released.exists() else course.source_notebook(others[0]),
                      folder / "learner-wrong-assessment.ipynb")
     return abilities
+
+
+def learner_id(n: int) -> str:
+    return f"learner-{n:02d}"
+
+
+def demo_roster(learners: int) -> list[list[str]]:
+    """learner, name, registration for every demo learner (the strongest get DEMO_NAMES' first names)."""
+    rows = []
+    for n in range(1, learners + 1):
+        rank = learners - n                                  # 0 for the strongest learner
+        name = DEMO_NAMES[rank % len(DEMO_NAMES)] + (f" {rank // len(DEMO_NAMES) + 1}" if rank >= len(DEMO_NAMES) else "")
+        rows.append([learner_id(n), name, f"DEMO-{7000000 + n}"])
+    return rows
+
+
+def issue_demo_certificates(course: CourseDir, learners: int, step: Callable[..., None]) -> DemoResult:
+    """Write the roster, issue the certificates, and check one with the public key alone."""
+    from course.instructor._csv import write_csv
+    from course.instructor.certificates import (
+        ROSTER_FILE,
+        VERIFY_PAGE,
+        certificate_pdf_path,
+        issue_certificates,
+        learners_from_gradebook,
+        load_published,
+        read_roster,
+        verify_code,
+    )
+
+    root = course.root
+    write_csv(root / ROSTER_FILE, ["learner", "name", "registration"], demo_roster(learners))
+    # A throwaway signing key, outside the course folder as a real one must be (never the instructor's own).
+    key_file = Path(tempfile.mkdtemp(prefix="exocourse-demo-key-")) / "certificate-signing-key.pem"
+    verify_page = root / "certificates" / VERIFY_PAGE
+    graded, names = learners_from_gradebook(course)
+    report = issue_certificates(root, graded, read_roster(root / ROSTER_FILE), key_file, gradebook_names=names,
+                                verify_url=verify_page.as_uri())
+    pdfs = tuple(certificate_pdf_path(root, e.learner_id) for e in report.issued)
+    step("certificates", f"{len(report.issued)} issued ({', '.join(e.credential.name for e in report.issued)}), "
+                         f"{len(report.not_eligible)} not yet eligible; signed with a demo key in {key_file.parent}",
+         root / "certificates")
+    if not report.issued or report.public is None:
+        return DemoResult(root, certificates=pdfs)
+    # What an employer does: an empty folder, the three public files, nothing else.
+    verifier = Path(tempfile.mkdtemp(prefix="exocourse-demo-verifier-"))
+    for public in (report.public.public_key, report.public.revocations, report.public.achievements):
+        shutil.copy2(public, verifier / public.name)
+    checked = report.issued[0]
+    result = verify_code(checked.code, load_published(verifier / report.public.public_key.name))
+    step("verify", f"{checked.credential.name}'s certificate {checked.credential.certificate_id}: "
+                   f"{'GENUINE' if result.genuine else 'NOT VERIFIED'}, checked in {verifier} with nothing but "
+                   "the public key (as anyone can: exocourse verify CODE --public-key public-key.pem)", verify_page)
+    return DemoResult(root, certificates=pdfs, verify_page=verify_page, verified_code=checked.code)
 
 
 def mark_reflections(course: CourseDir, assessment_id: str, rng: random.Random) -> int:
@@ -206,5 +277,11 @@ def run_demo(source: CourseDir, root: Path | None = None, learners: int = DEFAUL
     step("report", f"{report.learners} learners; {flagged} of {len(report.items)} items flagged for review",
          report.grades_csv)
     say(f"{'':<10} → {report.items_html}")
+    issued = issue_demo_certificates(course, learners, step)
+    for pdf in issued.certificates:
+        say(f"{'':<10} → {pdf}")
+    if issued.verify_page is not None:
+        say(f"{'':<10} Open the verification page (works offline) with the certificate's code:\n"
+            f"{'':<10} {issued.verify_page.as_uri()}#{issued.verified_code}")
     say(f"\nAll outputs are in {root}; delete the folder when you are done.")
-    return DemoResult(root, tuple(steps))
+    return DemoResult(root, tuple(steps), issued.certificates, issued.verify_page, issued.verified_code)
