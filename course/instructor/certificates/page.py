@@ -47,7 +47,7 @@ def render(ring: KeyRing, revocations_file: str, catalogue: dict[str, Achievemen
     updated = json.loads(json.loads(revocations_file)["list"])["updated"][:10]
     providers = sorted({a.provider for a in achievements}) or ["the course's provider"]
     return asset_path(TEMPLATE).read_text(encoding="utf-8").format(
-        csp=html.escape(csp), style=style, data=embedded, nacl=fallback, verify=script,
+        csp=html.escape(csp, quote=False), style=style, data=embedded, nacl=fallback, verify=script,
         provider=html.escape(", ".join(providers)), key_ids=html.escape(", ".join(k.key_id for k in ring.keys)),
         revocations_updated=html.escape(updated))
 
