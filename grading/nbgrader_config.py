@@ -36,6 +36,14 @@ c.OverwriteCells.add_missing_cells = True
 # replaced by a step that reads each answer cell as text and scores it against the key in
 # assessments/<id>.yml (course.instructor.grading). `exocourse autograde`, `nbgrader
 # autograde` run in this folder and Formgrader's autograde button all use this list.
+# (CheckCellMetadataCompiled is nbgrader's CheckCellMetadata with its schema compiled once.)
+c.Autograde.sanitize_preprocessors = [
+    "nbgrader.preprocessors.ClearOutput",
+    "nbgrader.preprocessors.DeduplicateIds",
+    "nbgrader.preprocessors.OverwriteKernelspec",
+    "nbgrader.preprocessors.OverwriteCells",
+    "course.instructor.metadata_check.CheckCellMetadataCompiled",
+]
 c.Autograde.autograde_preprocessors = [
     "course.instructor.grading.GradeAnswersFromKey",
     "nbgrader.preprocessors.IgnorePattern",
@@ -43,7 +51,7 @@ c.Autograde.autograde_preprocessors = [
     "nbgrader.preprocessors.LimitOutput",
     "nbgrader.preprocessors.SaveAutoGrades",
     "nbgrader.preprocessors.AssignLatePenalties",
-    "nbgrader.preprocessors.CheckCellMetadata",
+    "course.instructor.metadata_check.CheckCellMetadataCompiled",
 ]
 
 # A learner who prints without end gets a short, readable output in feedback.

@@ -288,3 +288,25 @@ def test_released_notebooks_hold_no_answer_of_the_key(assessment) -> None:
     for item in assessment.items:
         # In the source only inside a solution region (which nbgrader removes at release).
         assert text.count(f'{item.variable} = \\"{item.solution_text}\\"') == 1
+
+
+def test_the_compiled_metadata_check_accepts_and_refuses_exactly_what_nbgraders_does() -> None:
+    from nbgrader.nbgraderformat import MetadataValidator, ValidationError
+
+    from course.instructor.metadata_check import CompiledMetadataValidator
+
+    good = nbformat.reads(SOURCE.read_text(encoding="utf-8"), as_version=4)
+    CompiledMetadataValidator().validate_nb(good)
+    changes = [lambda m: m.update(points="many"), lambda m: m.update(schema_version=2),
+               lambda m: m.update(schema_version=4), lambda m: m.pop("grade_id"), lambda m: m.update(grade_id=""),
+               lambda m: m.pop("points"), lambda m: m.update(locked="yes")]
+    for change in changes:
+        bad = copy.deepcopy(good)
+        change(bad.cells[4].metadata.nbgrader)
+        errors = []
+        for validator in (MetadataValidator(), CompiledMetadataValidator()):
+            with pytest.raises(Exception) as raised:
+                validator.validate_nb(bad)
+            errors.append((type(raised.value), str(raised.value)))
+        assert errors[0] == errors[1]
+        assert issubclass(errors[0][0], ValidationError) or "schema" in errors[0][1].lower()

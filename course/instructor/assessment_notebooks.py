@@ -119,7 +119,8 @@ def intro_markdown(assessment: Assessment) -> str:
              else f"{n} questions worth {assessment.autograded_points:g} marks in all")
     written = assessment.reflection
     if written is not None:
-        marks += f", and one written {written.title.lower()} worth {_points_text(written.points)}"
+        name = written.title.lower() if "written" in written.title.lower() else f"written {written.title.lower()}"
+        marks += f", and one {name} worth {_points_text(written.points)}"
     marked_by_hand = (f" Your course team marks the {written.title.lower()} by hand and\ngives you written "
                       "feedback." if written is not None else "")
     return f"""# Graded assessment: {assessment.title}
