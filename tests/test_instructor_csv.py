@@ -76,3 +76,21 @@ def test_malformed_csv_and_non_utf8_files_are_configuration_errors_naming_the_li
         read_csv(path)
     with pytest.raises(FileNotFoundError):
         read_csv(tmp_path / "absent.csv")
+
+
+# ---------------------------------------------------------------- every CSV the project writes
+def test_grades_csv_neutralises_a_formula_learner_id(tmp_path):
+    from course.instructor.report import LearnerGrades, write_grades_csv
+
+    path = write_grades_csv(tmp_path / "grades.csv", [LearnerGrades("=cmd|' /C calc'!A0"), LearnerGrades("bo")], [])
+    rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"), newline="")))
+    assert [row[0] for row in rows[1:]] == ["'=cmd|' /C calc'!A0", "bo"]
+
+
+def test_privacys_rewrite_of_a_csv_keeps_other_rows_neutralised_and_exact(tmp_path):
+    from course.instructor.privacy import _drop_rows
+
+    path = write_csv(tmp_path / "learners.csv", ["learner", "name"], [["ann", "=1+1"], ["bob", "Bob"]])
+    assert _drop_rows(path, lambda row: row[0] == "bob")
+    assert path.read_bytes() == b"learner,name\r\nann,'=1+1\r\n"
+    assert [row.cells for row in read_csv(path).rows] == [("ann", "=1+1")]

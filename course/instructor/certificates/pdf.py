@@ -89,7 +89,7 @@ def write_certificate_pdf(credential: Credential, code: str, achievement: Achiev
              "nothing sent anywhere." if verify_url else
              "Scan the QR code to read the code, or copy the code below.")
     doc.pdf.set_font(doc.family, "", 9)
-    doc.pdf.multi_cell(width, 4.3, doc.text(
+    doc.pdf.multi_cell(width, 4.3, align="L", text=doc.text(
         f"{where} Or paste the code into the course's verify.html, or run: exocourse verify CODE --public-key "
         "public-key.pem. A genuine code shows the details printed here; any changed character fails."),
         new_x="LMARGIN", new_y="NEXT")
