@@ -45,7 +45,6 @@ def _checks(report: cc.ContentReport, check: str) -> list[cc.Finding]:
 # ---------------------------------------------------------------- the shipped content passes
 
 @needs_assessments
-@pytest.mark.xfail(strict=True, reason="the assessments' items are rewritten in the next commit (issue 10)")
 def test_the_shipped_banks_and_assessments_pass_every_check() -> None:
     report = cc.check_content(BANKS, ASSESSMENTS)
     assert report.formative and report.summative
@@ -53,7 +52,6 @@ def test_the_shipped_banks_and_assessments_pass_every_check() -> None:
 
 
 @needs_assessments
-@pytest.mark.xfail(strict=True, reason="the assessments' items are rewritten in the next commit (issue 10)")
 def test_exocourse_check_content_exits_0_and_says_what_it_read(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["check-content"]) == 0
     out = capsys.readouterr().out

@@ -52,9 +52,10 @@ def _units_in_yaml(path: Path) -> list[tuple[str, str]]:
 
 YAML_FILES = sorted([*CONTENT.glob("*.yml"), *(CONTENT / "questions").glob("*.yml")])
 YAML_FILES = [p for p in YAML_FILES if p.name not in ("references.yml", "reference_links.yml")]
+YAML_FILES += sorted((ROOT / "grading" / "assessments").glob("*.yml"))
 
 
-@pytest.mark.parametrize("path", YAML_FILES, ids=[p.name for p in YAML_FILES])
+@pytest.mark.parametrize("path", YAML_FILES, ids=[f"{p.parent.name}/{p.name}" for p in YAML_FILES])
 def test_every_absence_of_evidence_statement_in_content_is_dated(path: Path) -> None:
     when = f"as of {review_date()}"
     undated = [f"{where}: {' '.join(text.split())[:140]}" for where, text in _units_in_yaml(path)
