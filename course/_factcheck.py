@@ -8,12 +8,13 @@ shows short statements quoted from the source article's "What are exosomes?" sec
 For each one you choose a verdict and press "Check": you are told whether the evidence
 agrees, and why, with the sources. The statements and verdicts are data
 (``course/content/factcheck.yml``); the rules below are plain functions, and the widget
-is a thin view over them.
+is a thin view over them. The verdict scheme (supported, overstated, unsupported, with
+what each means) is content too: the graded assessment of module 04 uses the same one.
 """
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -24,12 +25,9 @@ from course._yaml import CONTENT_DIR, read_yaml, require
 
 FACTCHECK_FILE = CONTENT_DIR / "factcheck.yml"
 
-# The three verdicts, in the order the learner sees them, with what each means.
-VERDICTS: dict[str, str] = {
-    "supported": "the course's sources back the statement as written",
-    "overstated": "something lies behind it, but it claims more than the evidence shows",
-    "unsupported": "no source in the course backs it, or the sources point the other way",
-}
+# The verdict names the library knows what to do with; their meanings are content
+# (factcheck.yml, `verdicts:`), shown to the learner in the order the file gives them.
+VERDICT_NAMES: tuple[str, ...] = ("supported", "overstated", "unsupported")
 
 
 @dataclass(frozen=True)
@@ -44,9 +42,10 @@ class Statement:
 
 @dataclass(frozen=True)
 class Exercise:
-    """The whole exercise: where the quotes come from, and the statements in order."""
+    """The whole exercise: where the quotes come from, the verdicts, and the statements in order."""
     source: str
     statements: tuple[Statement, ...]
+    verdicts: Mapping[str, str] = field(default_factory=dict)   # name -> what it means, in display order
 
     def get(self, statement_id: str) -> Statement:
         for statement in self.statements:
@@ -104,6 +103,19 @@ def parse_exercise(data: Any, file: str = "factcheck.yml") -> Exercise:
 
     bibliography = load_references()
     source = require(data, "source", file, None, str, "say where the quotes come from under `source:`")
+    raw_verdicts = require(data, "verdicts", file, None, list,
+                           "list the verdicts under `verdicts:`, each with a name and its meaning")
+    verdicts: dict[str, str] = {}
+    for index, raw in enumerate(raw_verdicts, start=1):
+        name = str(require(raw, "name", file, f"verdict {index}", str, f"name it one of {', '.join(VERDICT_NAMES)}"))
+        if name not in VERDICT_NAMES or name in verdicts:
+            raise ContentError(file, f"verdict {index}", f"is {name!r}, not a new one of {', '.join(VERDICT_NAMES)}",
+                               "list each of the three verdicts once")
+        verdicts[name] = " ".join(str(require(raw, "meaning", file, f"verdict {name!r}", str,
+                                              "say what the verdict means, in a phrase")).split())
+    if set(verdicts) != set(VERDICT_NAMES):
+        raise ContentError(file, "verdicts", f"lists {', '.join(verdicts) or 'none'}",
+                           f"list all three: {', '.join(VERDICT_NAMES)}")
     raw_statements = require(data, "statements", file, None, list, "list the statements under `statements:`")
     statements: list[Statement] = []
     for index, raw in enumerate(raw_statements, start=1):
@@ -112,9 +124,9 @@ def parse_exercise(data: Any, file: str = "factcheck.yml") -> Exercise:
         if any(s.id == sid for s in statements):
             raise ContentError(file, item, "is a duplicate id", "give each statement its own id")
         quote = require(raw, "quote", file, item, str, "quote the statement, a short phrase").strip()
-        verdict = require(raw, "verdict", file, item, str, f"set verdict to one of {', '.join(VERDICTS)}")
-        if verdict not in VERDICTS:
-            raise ContentError(file, item, f"has unknown verdict {verdict!r}", f"use one of {', '.join(VERDICTS)}")
+        verdict = require(raw, "verdict", file, item, str, f"set verdict to one of {', '.join(verdicts)}")
+        if verdict not in verdicts:
+            raise ContentError(file, item, f"has unknown verdict {verdict!r}", f"use one of {', '.join(verdicts)}")
         feedback = require(raw, "feedback", file, item, str, "explain the verdict, citing [@key]").strip()
         if not quote or not feedback:
             raise ContentError(file, item, "has an empty quote or feedback", "fill both in")
@@ -128,7 +140,7 @@ def parse_exercise(data: Any, file: str = "factcheck.yml") -> Exercise:
         statements.append(Statement(id=sid, quote=quote, verdict=verdict, feedback=feedback, cite=tuple(cite)))
     if not statements:
         raise ContentError(file, None, "has no statements", "add at least one statement")
-    return Exercise(source=source.strip(), statements=tuple(statements))
+    return Exercise(source=source.strip(), statements=tuple(statements), verdicts=verdicts)
 
 
 @cache
@@ -148,14 +160,18 @@ def cited_keys() -> list[str]:
 
 # ---------------------------------------------------------------- the rules
 
-def normalise_verdict(chosen: str | None) -> str:
+def _or_list(names: tuple[str, ...] | list[str]) -> str:
+    return ", ".join(names[:-1]) + f" or {names[-1]}" if len(names) > 1 else "".join(names)
+
+
+def normalise_verdict(chosen: object, verdicts: tuple[str, ...] = VERDICT_NAMES) -> str:
     """Accept a verdict however it is typed ("Overstated", " unsupported "); refuse anything else."""
-    text = (chosen or "").strip().lower()
-    if not text:
-        raise AnswerFormatError("Choose a verdict (supported, overstated or unsupported), then press Check.")
-    if text not in VERDICTS:
-        raise AnswerFormatError(f"“{chosen}” is not one of the verdicts. Choose supported, overstated or "
-                                "unsupported. Nothing was marked.")
+    text = chosen.strip().lower() if isinstance(chosen, str) else ""
+    if not text and (chosen is None or isinstance(chosen, str)):
+        raise AnswerFormatError(f"Choose a verdict ({_or_list(verdicts)}), then press Check.")
+    if text not in verdicts:
+        raise AnswerFormatError(f"“{chosen}” is not one of the verdicts. Choose {_or_list(verdicts)}. "
+                                "Nothing was marked.")
     return text
 
 
@@ -165,9 +181,10 @@ def judge(statement: Statement | str, chosen: str | None, exercise: Exercise | N
     ``statement`` is a Statement or its id. An empty or unknown verdict raises
     AnswerFormatError saying what to do; nothing is marked.
     """
+    exercise = exercise or load_exercise()
     if isinstance(statement, str):
-        statement = (exercise or load_exercise()).get(statement)
-    verdict = normalise_verdict(chosen)
+        statement = exercise.get(statement)
+    verdict = normalise_verdict(chosen, tuple(exercise.verdicts) or VERDICT_NAMES)
     return Judgement(statement=statement, chosen=verdict, correct=verdict == statement.verdict)
 
 
@@ -190,7 +207,7 @@ def tally(answers: Mapping[str, str | None], exercise: Exercise | None = None) -
         if chosen is None or not str(chosen).strip():
             unanswered.append(statement.id)
         else:
-            judgements.append(judge(statement, chosen))
+            judgements.append(judge(statement, chosen, exercise))
     return Tally(judgements=tuple(judgements), unanswered=tuple(unanswered))
 
 
@@ -222,8 +239,8 @@ class FactCheckView:
         from course._display import inline_markdown
 
         self.exercise = exercise
-        intro = "".join(f"<li><strong>{name.capitalize()}</strong>: {meaning}.</li>"
-                        for name, meaning in VERDICTS.items())
+        intro = "".join(f"<li><strong>{name.capitalize()}</strong>: {inline_markdown(meaning)}.</li>"
+                        for name, meaning in exercise.verdicts.items())
         header = w.HTML(
             f"<p><strong>Fact-check exercise</strong> ({len(exercise.statements)} statements). "
             f"Each phrase below is quoted from {inline_markdown(exercise.source)}. Choose a verdict:</p>"
@@ -235,7 +252,7 @@ class FactCheckView:
             quote = w.HTML(f"<p><strong>Statement {number}.</strong> The source article says: "
                            f"“{inline_markdown(statement.quote)}”</p>")
             choice = w.RadioButtons(
-                options=[(name.capitalize(), name) for name in VERDICTS], value=None,
+                options=[(name.capitalize(), name) for name in exercise.verdicts], value=None,
                 description=f"Verdict on statement {number}:", style={"description_width": "initial"},
                 layout=w.Layout(width="100%"))
             button = w.Button(description=f"Check statement {number}", button_style="primary",

@@ -75,7 +75,7 @@ def test_the_purity_ratio_item_is_the_ratio_of_its_own_numbers() -> None:
 
 @pytest.mark.parametrize("item_id", ["redness-claim-verdict", "collagen-claim-verdict"])
 def test_verdict_items_use_the_fact_check_exercises_three_verdicts(item_id: str) -> None:
-    from course._factcheck import VERDICTS
+    from course._factcheck import load_exercise
 
     options = item("04_case_studies", item_id).options
-    assert [o.text.split(":")[0].lower() for o in options] == list(VERDICTS)
+    assert [o.text.split(":")[0].lower() for o in options] == list(load_exercise().verdicts)

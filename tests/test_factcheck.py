@@ -78,9 +78,9 @@ def test_quotes_are_short_phrases_not_passages(exercise: fc.Exercise) -> None:
 
 def test_the_exercise_uses_all_three_verdicts_and_enough_statements(exercise: fc.Exercise) -> None:
     verdicts = [s.verdict for s in exercise.statements]
-    assert set(verdicts) == set(fc.VERDICTS)
+    assert set(verdicts) == set(exercise.verdicts) == set(fc.VERDICT_NAMES)
     assert len(verdicts) >= 8
-    assert all(verdicts.count(v) >= 2 for v in fc.VERDICTS)
+    assert all(verdicts.count(v) >= 2 for v in exercise.verdicts)
 
 
 def test_every_verdict_has_feedback_that_cites_known_references(exercise: fc.Exercise) -> None:
@@ -100,6 +100,23 @@ def test_the_marketing_claims_the_course_corrects_are_not_marked_supported(exerc
         statement = exercise.get(sid)
         assert statement.verdict != "supported"
         assert "kwon2020" in statement.cite
+
+
+def test_cells_communicating_is_overstated_as_the_lessons_own_warning_says(exercise: fc.Exercise) -> None:
+    # Lesson 04: "From the body to the bottle" -- a function inside the body is not shown for a product.
+    statement = exercise.get("cell-communication")
+    assert statement.verdict == "overstated" and "function" in statement.feedback
+
+
+def test_the_verdict_scheme_is_content_and_the_assessment_uses_it(exercise: fc.Exercise) -> None:
+    from course.instructor.assessments import load_assessment
+    from tests.conftest import ROOT
+
+    items = load_assessment(ROOT / "grading" / "assessments" / "04_case_studies.yml").items
+    verdict_items = [i for i in items if i.objective == "4.3"]
+    assert verdict_items
+    for item in verdict_items:
+        assert [o.text.split(":")[0].lower() for o in item.options] == list(exercise.verdicts)
 
 
 def test_the_injection_statement_points_to_the_injection_case_reports(exercise: fc.Exercise) -> None:
@@ -125,6 +142,9 @@ def test_regulatory_feedback_gives_the_date_of_its_source(exercise: fc.Exercise)
     (lambda d: d["statements"][0].update(quote="  "), "empty quote"),
     (lambda d: d.pop("source"), "has no `source`"),
     (lambda d: d.update(statements=[]), "no statements"),
+    (lambda d: d.pop("verdicts"), "has no `verdicts`"),
+    (lambda d: d["verdicts"].pop(), "list all three"),
+    (lambda d: d["verdicts"][0].update(name="true"), "not a new one of"),
 ])
 def test_an_authoring_mistake_names_the_statement_and_the_fix(change, message: str) -> None:
     data = _raw()
@@ -140,7 +160,7 @@ def test_the_evidences_verdict_is_marked_right_and_any_other_wrong(exercise: fc.
     for statement in exercise.statements:
         right = fc.judge(statement, statement.verdict)
         assert right.correct and right.expected == statement.verdict
-        for other in set(fc.VERDICTS) - {statement.verdict}:
+        for other in set(exercise.verdicts) - {statement.verdict}:
             wrong = fc.judge(statement.id, other, exercise)
             assert not wrong.correct
             assert wrong.chosen == other and wrong.expected == statement.verdict
@@ -164,7 +184,7 @@ def test_an_unknown_statement_id_lists_the_known_ones(exercise: fc.Exercise) -> 
 
 def test_tally_counts_right_answers_and_lists_the_unanswered(exercise: fc.Exercise) -> None:
     first, second, third, *rest = exercise.statements
-    wrong = next(v for v in fc.VERDICTS if v != second.verdict)
+    wrong = next(v for v in exercise.verdicts if v != second.verdict)
     result = fc.tally({first.id: first.verdict, second.id: wrong, third.id: ""}, exercise)
     assert (result.correct, result.answered, result.total) == (1, 2, len(exercise.statements))
     assert result.unanswered == (third.id, *(s.id for s in rest))
@@ -187,7 +207,7 @@ def test_every_control_has_a_label(exercise: fc.Exercise) -> None:
     assert len(view.choices) == len(exercise.statements)
     for choice in view.choices.values():
         assert choice.description.strip()
-        assert [value for _, value in choice.options] == list(fc.VERDICTS)
+        assert [value for _, value in choice.options] == list(exercise.verdicts)
     assert view.check_all_button.description.strip()
 
 
