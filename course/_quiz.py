@@ -91,14 +91,15 @@ class QuizView:
             self.boxes = [w.Checkbox(value=False, description=o.text, indent=False,
                                      layout=_shared("full"), style=_shared("checkbox")) for o in q.options]
             self.controls = list(self.boxes)
-        for control in self.controls if q.is_choice else ():
-            control.observe(self._chosen, names="value")
         else:
             self.text = w.Text(
                 value="", placeholder=f"e.g. {q.example}" if q.example else "a number",
                 description="Your answer:", style=_shared("text"), layout=_shared("number"))
             unit = w.Label(value=q.unit, layout=_shared("plain"), style=_shared("tag"))
             self.controls = [w.HBox([self.text, unit], layout=_shared("plain"))]
+        if q.is_choice:
+            for control in self.controls:
+                control.observe(self._chosen, names="value")
         self.check_button = w.Button(description="Check", button_style="primary",
                                      tooltip="Mark my answer and explain it",
                                      layout=_shared("plain"), style=_shared("button"))

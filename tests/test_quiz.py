@@ -15,6 +15,17 @@ def view(question_raw):
     return QuizView(parse_bank({"module": "01", "questions": [copy.deepcopy(question_raw)]}, "t.yml").questions[0])
 
 
+def test_each_type_of_question_shows_its_own_kind_of_control():
+    import ipywidgets as w
+
+    single, multiple, numeric = view(SINGLE), view(MULTIPLE), view(NUMERIC)
+    assert single.controls == [single.choice] and isinstance(single.choice, w.RadioButtons)
+    assert all(isinstance(c, w.Checkbox) for c in multiple.controls) and len(multiple.controls) == 3
+    assert isinstance(numeric.controls[0].children[0], w.Text)
+    for v in (single, multiple, numeric):
+        assert v.widget.children[1:1 + len(v.controls)] == tuple(v.controls)
+
+
 def test_every_control_has_a_label_and_the_buttons_say_what_they_do():
     for raw in (SINGLE, MULTIPLE, NUMERIC):
         v = view(raw)
