@@ -80,7 +80,7 @@ def test_lesson_01_runs_in_jupyterlab_and_a_learner_gets_feedback_on_a_wrong_the
 
 def test_lesson_02_dossier_checker_lists_gaps_and_places_the_product_on_the_purity_bands(lab):
     with chromium_page() as page:
-        open_and_run_all(page, lab.format(path="02_quality_and_contamination.ipynb"), "Module 02 complete")
+        open_and_run_all(page, lab.format(path="02_quality_and_contamination.ipynb"), "End of module 02")
         checker = page.locator(".erc-dossier").first
         checker.scroll_into_view_if_needed()
         checker.get_by_role("button", name="Clear all").click()
