@@ -176,7 +176,7 @@ def test_every_data_file_names_a_reference_for_every_row():
         assert rows and "reference" in rows[0], f"{path.name} needs a reference column"
         for row in rows:
             for key in re.split(r"[;,\s]+", row["reference"].strip()):
-                assert key == "textbook" or key in bibliography, f"{path.name}: unknown reference {key!r}"
+                assert key in ("textbook", "course") or key in bibliography, f"{path.name}: unknown reference {key!r}"
 
 
 @pytest.mark.parametrize("path", LESSONS, ids=IDS)

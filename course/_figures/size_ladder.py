@@ -1,8 +1,9 @@
 """The size ladder of lesson 01: from a protein to a human hair, on one log scale.
 
 The data live in ``course/content/data/size_ladder.csv``; each row is a size range
-and names its source (a reference key, or ``textbook`` for general-knowledge sizes
-such as the width of a hair). The description is written from the same data, so the
+and names its source (a reference key, ``textbook`` for general-knowledge sizes such
+as the width of a hair, or ``course`` for a range that is the course's own convention,
+such as its working range for small EVs). The description is written from the same data, so the
 words and the picture cannot drift apart.
 """
 from __future__ import annotations
@@ -20,6 +21,9 @@ DATA_FILE = CONTENT_DIR / "data" / "size_ladder.csv"
 COLUMNS = ("item", "group", "min_nm", "max_nm", "reference", "note")
 # A size that needs no citation (the width of a hair, the size of a cell).
 TEXTBOOK = "textbook"
+# A range the course chose as its working convention (said so wherever it is used).
+COURSE = "course"
+_SOURCE_WORDS = {TEXTBOOK: "general textbook knowledge", COURSE: "the course's working range"}
 
 # Rows the description talks about, by their position in the ladder's meaning.
 HAIR = "Human hair (diameter)"
@@ -60,9 +64,13 @@ def load_sizes(path: Path | None = None) -> list[SizeRange]:
             raise ContentError(file.name, item, f"has the range {low:g}–{high:g} nm",
                                "give a positive smallest size no larger than the largest")
         reference = (raw["reference"] or "").strip()
-        if reference != TEXTBOOK and reference not in bibliography:
+        if reference not in _SOURCE_WORDS and reference not in bibliography:
             raise ContentError(file.name, item, f"cites unknown reference `{reference}`",
-                               f"use a key from references.yml, or `{TEXTBOOK}` for a general-knowledge size")
+                               f"use a key from references.yml, `{TEXTBOOK}` for a general-knowledge size, "
+                               f"or `{COURSE}` for the course's own working range")
+        from course._references import keys_in_text
+
+        bibliography.check_keys(keys_in_text(raw["note"] or ""), file.name, item)
         name = (raw["item"] or "").strip()
         if not name:
             raise ContentError(file.name, item, "has no item name", "say what the row measures")
@@ -71,6 +79,15 @@ def load_sizes(path: Path | None = None) -> list[SizeRange]:
     if not sizes:
         raise ContentError(file.name, None, "has no rows", "add at least one size range")
     return sizes
+
+
+def plain_citations(text: str) -> str:
+    """A note's ``[@key]`` citations written as short citations, for the plain-text data table."""
+    from course._references import _CITATION_GROUP, _KEY, load_references
+
+    bibliography = load_references()
+    return _CITATION_GROUP.sub(
+        lambda m: "(" + "; ".join(bibliography.get(k).short for k in _KEY.findall(m.group(1))) + ")", text)
 
 
 def find(sizes: list[SizeRange], item: str) -> SizeRange:
@@ -144,7 +161,7 @@ def build() -> Figure:
     for size in sizes:
         index = groups.index(size.group)
         style = theme.style(index)
-        source = "general textbook knowledge" if size.reference == TEXTBOOK else size.reference
+        source = _SOURCE_WORDS.get(size.reference, size.reference)
         fig.add_trace(go.Scatter(
             x=[size.min_nm, size.max_nm], y=[size.item, size.item],
             mode="lines+markers+text",
@@ -167,8 +184,11 @@ def build() -> Figure:
     columns = ["Item", "Smallest", "Largest", "Smallest (nm)", "Largest (nm)", "Source", "Note"]
     rows: list[list[Any]] = [
         [s.item, format_size(s.min_nm), format_size(s.max_nm), s.min_nm, s.max_nm,
-         "general textbook knowledge" if s.reference == TEXTBOOK else s.reference, s.note]
+         _SOURCE_WORDS.get(s.reference, s.reference), plain_citations(s.note)]
         for s in sizes
     ]
-    cite = list(dict.fromkeys(s.reference for s in sizes if s.reference != TEXTBOOK))
+    from course._references import keys_in_text
+
+    cite = list(dict.fromkeys([*(s.reference for s in sizes if s.reference not in _SOURCE_WORDS),
+                               *(k for s in sizes for k in keys_in_text(s.note))]))
     return Figure(figure=fig, description=describe(sizes), columns=columns, rows=rows, cite=cite)
