@@ -1,0 +1,325 @@
+"""The JupyterLite edition, as a learner meets it: a static site in real headless Chromium.
+
+The site is built by ``course.instructor.lite`` (what ``make lite`` runs) and served on
+127.0.0.1 by a plain static file server. Chromium resolves no other host, and every request
+the page, its workers and its service worker make is recorded: one to any other host fails
+the test, so a CDN fallback (Pyodide, a wheel, a font) cannot hide.
+
+A built site is kept between runs on one machine under
+``~/.cache/exosome-reality-check/lite/sites/<hash of the inputs>`` (never in git): a changed
+lesson, pin or library file makes a new hash and a new build.
+
+The only thing the test adds to the site is ``exposeAppInBrowser`` in the served settings,
+so it can read the kernel's state and the notebook's outputs as JupyterLab holds them.
+"""
+from __future__ import annotations
+
+import importlib.util
+import json
+import re
+import shutil
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+import pytest
+
+from tests.browser import CHROMIUM, CHROMIUM_FLAGS
+from tests.conftest import ROOT
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+LESSONS = sorted(p.name for p in (ROOT / "modules").glob("*.ipynb"))
+ASSESSMENT = "01_exosome_biology"
+UNICODE_NAME = "Zoë Łukasiewicz-Ōtsuka"
+KERNEL_TIMEOUT_MS = 180_000
+RUN_TIMEOUT_MS = 240_000
+
+
+def _missing_prerequisite() -> str | None:
+    """Why the site cannot be built or driven here, or None. `make test` installs all of these."""
+    if not CHROMIUM.exists():
+        return "Chromium is missing (make test installs it as root; otherwise: sudo apt-get install chromium)"
+    if shutil.which("npm") is None:
+        return "npm is missing (make test installs it as root; otherwise: sudo apt-get install nodejs npm)"
+    for module in ("playwright", "jupyterlite_core", "jupyterlite_pyodide_kernel"):
+        if importlib.util.find_spec(module) is None:
+            return f"{module} is not installed: run `make test`, which installs the test and lite extras"
+    return None
+
+
+_MISSING = _missing_prerequisite()
+if _MISSING:
+    pytestmark.append(pytest.mark.skip(reason=_MISSING))
+
+
+# ------------------------------------------------------------------ the site, built once per input hash
+@pytest.fixture(scope="session")
+def lite_site() -> Path:
+    from course.instructor.lite import cached_site
+
+    started = time.monotonic()
+    site = cached_site(progress=lambda line: print(f"[lite build] {line}", flush=True))
+    print(f"[lite site] {site} ready in {time.monotonic() - started:.0f} s", flush=True)
+    return site
+
+
+@dataclass
+class Server:
+    base: str
+    served: list[str] = field(default_factory=list)
+
+
+@pytest.fixture(scope="module")
+def server(lite_site: Path) -> Iterator[Server]:
+    from course.instructor.lite import serving
+
+    served: list[str] = []
+    with serving(lite_site, expose_app=True, log=served) as base:
+        yield Server(base, served)
+
+
+@dataclass
+class Browser:
+    context: Any
+    page: Any
+    base: str
+    foreign: list[str] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+@pytest.fixture(scope="module")
+def browser(server: Server) -> Iterator[Browser]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        # No host but 127.0.0.1 resolves: a request elsewhere fails loudly as well as being recorded.
+        chromium = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=[
+            *CHROMIUM_FLAGS, "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"])
+        context = chromium.new_context(accept_downloads=True, viewport={"width": 1280, "height": 1000})
+        state = Browser(context, context.new_page(), server.base)
+
+        def watch(request: Any) -> None:
+            url = request.url
+            if not url.startswith(("data:", "blob:", "about:")) and urlparse(url).hostname != "127.0.0.1":
+                state.foreign.append(url)
+
+        context.on("request", watch)
+        try:
+            yield state
+        finally:
+            context.close()
+            chromium.close()
+
+
+# ------------------------------------------------------------------ driving JupyterLite
+KERNEL_IDLE = ("() => { const w = window.jupyterapp && window.jupyterapp.shell.currentWidget;"
+               " const k = w && w.sessionContext && w.sessionContext.session && w.sessionContext.session.kernel;"
+               " return !!k && k.status === 'idle'; }")
+ALL_RUN = ("() => { const w = window.jupyterapp.shell.currentWidget; const k = w.sessionContext.session.kernel;"
+           " if (!k || k.status !== 'idle') return false;"
+           " return w.content.widgets.filter(c => c.model.type === 'code' && c.model.sharedModel.getSource().trim())"
+           "   .every(c => c.model.executionCount !== null); }")
+PROBLEMS = ("() => { const out = []; for (const c of window.jupyterapp.shell.currentWidget.content.widgets) {"
+            " if (c.model.type !== 'code') continue;"
+            " for (const o of c.model.outputs.toJSON()) {"
+            "  if (o.output_type === 'error') out.push(o.ename + ': ' + o.evalue);"
+            "  else if (o.output_type === 'stream' && o.name === 'stderr' && /Traceback|Error/.test(String(o.text)))"
+            "   out.push(String(o.text).slice(0, 500)); } } return out; }")
+
+
+def open_notebook(browser: Browser, path: str) -> float:
+    """Open ``path`` in JupyterLite and wait for its kernel; return the seconds it took."""
+    started = time.monotonic()
+    browser.page.goto(f"{browser.base}/lab/index.html?path={path}", wait_until="domcontentloaded")
+    browser.page.wait_for_function(KERNEL_IDLE, timeout=KERNEL_TIMEOUT_MS, polling=250)
+    return time.monotonic() - started
+
+
+def run_all(browser: Browser) -> float:
+    started = time.monotonic()
+    browser.page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
+    browser.page.wait_for_function(ALL_RUN, timeout=RUN_TIMEOUT_MS, polling=250)
+    return time.monotonic() - started
+
+
+def answer_first_self_check(page: Any) -> None:
+    boxes = page.locator(".erc-quiz").filter(has=page.get_by_role("button", name="Check", exact=True))
+    box = boxes.first
+    box.scroll_into_view_if_needed()
+    if box.locator("input[type=radio]").count():
+        box.locator("input[type=radio]").first.check()
+    elif box.locator("input[type=checkbox]").count():
+        box.locator("input[type=checkbox]").first.check()
+    else:
+        box.locator("input[type=text]").first.fill("1")
+    box.get_by_role("button", name="Check", exact=True).click()
+    box.locator(".erc-feedback").wait_for(timeout=30_000)
+
+
+def save_reflection(page: Any, text: str) -> None:
+    reflection = page.locator(".erc-quiz", has=page.get_by_role("button", name="Save my reflection")).first
+    reflection.scroll_into_view_if_needed()
+    reflection.locator("textarea").nth(1).fill(text)
+    reflection.get_by_role("button", name="Save my reflection").click()
+    reflection.get_by_text(re.compile("Saved")).first.wait_for(timeout=30_000)
+
+
+def contents(page: Any, path: str) -> Any:
+    """A file as JupyterLite's contents service (the browser's storage) holds it, or None."""
+    return page.evaluate("async (path) => { try { const m = await window.jupyterapp.serviceManager.contents.get("
+                         "path, {content: true}); return m.content; } catch (e) { return null; } }", path)
+
+
+def browser_record_path() -> str:
+    """Where the progress store keeps the record in the browser, relative to JupyterLite's /drive."""
+    import course._progress as progress
+
+    saved = progress.in_browser
+    progress.in_browser = lambda: True  # type: ignore[assignment]
+    try:
+        import os
+
+        home = os.environ.pop(progress.HOME_VARIABLE, None)
+        try:
+            path = progress.record_home() / progress.PROGRESS_FILE
+        finally:
+            if home is not None:
+                os.environ[progress.HOME_VARIABLE] = home
+    finally:
+        progress.in_browser = saved  # type: ignore[assignment]
+    return str(path.relative_to(progress.BROWSER_DRIVE))
+
+
+# ------------------------------------------------------------------ the tests
+def test_the_landing_page_opens_the_start_page(browser: Browser) -> None:
+    page = browser.page
+    started = time.monotonic()
+    page.goto(f"{browser.base}/", wait_until="domcontentloaded")
+    page.wait_for_url(re.compile(r"/lab/index\.html\?path=modules/00_start_here\.ipynb"), timeout=30_000)
+    page.wait_for_function(KERNEL_IDLE, timeout=KERNEL_TIMEOUT_MS, polling=250)
+    browser.timings["kernel ready (start page)"] = time.monotonic() - started
+    title = page.evaluate("() => window.jupyterapp.shell.currentWidget.context.path")
+    assert title == "modules/00_start_here.ipynb"
+    assert not browser.foreign, browser.foreign
+
+
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_every_lesson_runs_in_the_browser_with_its_widgets_and_figures(browser: Browser, lesson: str,
+                                                                       server: Server) -> None:
+    page = browser.page
+    browser.timings[f"kernel ready {lesson}"] = open_notebook(browser, f"modules/{lesson}")
+    browser.timings[f"run all {lesson}"] = run_all(browser)
+    assert page.evaluate(PROBLEMS) == []
+    source = (ROOT / "modules" / lesson).read_text(encoding="utf-8")
+    quizzes = source.count("course.quiz(")
+    figures = source.count("course.figure(") + source.count("course.dossier_checker(")
+    if quizzes:
+        page.locator(".erc-quiz").nth(quizzes - 1).wait_for(timeout=60_000)
+        answer_first_self_check(page)
+    if figures:
+        page.locator(".js-plotly-plot .main-svg").nth(figures - 1).wait_for(timeout=60_000)
+    if "course.reflect(" in source:
+        save_reflection(page, f"In the browser edition, lesson {lesson[:2]} made me check the product's dossier.")
+    assert not browser.foreign, browser.foreign
+    # The kernel came from the site's own files, and the library from its own wheel.
+    assert any(path.startswith("/static/pyodide/pyodide.asm.wasm") for path in server.served)
+    assert any(re.match(r"/static/pyodide/exosome_reality_check-.*\.whl", path) for path in server.served)
+
+
+def test_the_progress_is_kept_in_the_browser_across_a_reload(browser: Browser) -> None:
+    page = browser.page
+    page.reload(wait_until="domcontentloaded")
+    page.wait_for_function(KERNEL_IDLE, timeout=KERNEL_TIMEOUT_MS, polling=250)
+    stored = contents(page, browser_record_path())
+    assert stored, f"no progress record at /drive/{browser_record_path()} after the reload"
+    record = json.loads(stored) if isinstance(stored, str) else stored
+    answered = {a["module"] for a in record["attempts"]}
+    reflected = set(record["reflections"])
+    quizzed = {name[:2] for name in LESSONS if "course.quiz(" in (ROOT / "modules" / name).read_text(encoding="utf-8")}
+    reflective = {name[:2] for name in LESSONS if "course.reflect(" in (ROOT / "modules" / name).read_text(encoding="utf-8")}
+    assert quizzed <= answered, (quizzed, answered)
+    assert reflective <= reflected, (reflective, reflected)
+    assert not browser.foreign, browser.foreign
+
+
+def test_the_learning_record_downloads_as_a_pdf_that_keeps_unicode(browser: Browser, tmp_path: Path) -> None:
+    from tests.pdf_text import pdf_text
+
+    page = browser.page
+    open_notebook(browser, f"modules/{LESSONS[-1]}")
+    run_all(browser)
+    record = page.locator(".erc-quiz", has_text="Your learning record").last
+    record.scroll_into_view_if_needed()
+    record.get_by_label("Your name (as it should appear):").fill(UNICODE_NAME)
+    record.get_by_role("button", name="Write my learning record (PDF and JSON)").click()
+    link = record.get_by_role("link", name="Download my learning record (PDF)")
+    link.wait_for(timeout=60_000)
+    # The message names where the files really are: in this browser, not on a disk.
+    assert "kept in this browser" in record.inner_text()
+    with page.expect_download() as download_info:
+        link.click()
+    saved = tmp_path / "record.pdf"
+    download_info.value.save_as(saved)
+    assert saved.read_bytes().startswith(b"%PDF")
+    assert UNICODE_NAME in pdf_text(saved)
+    assert page.evaluate(PROBLEMS) == []
+    assert not browser.foreign, browser.foreign
+
+
+def test_a_released_assessment_answered_in_the_browser_is_graded_as_it_deserves(browser: Browser,
+                                                                                 tmp_path: Path) -> None:
+    from course.instructor.assessments import load_assessment
+    from course.instructor.autograde import autograde
+    from course.instructor.demo import answer_line
+    from course.instructor.intake import intake
+    from course.instructor.release import release
+    from tests.instructor_course import make_course
+    from tests.submissions import correct_answers, wrong_for
+
+    course = make_course(tmp_path / "course")
+    assessment = load_assessment(course.source_notebook(ASSESSMENT), ASSESSMENT)
+    right = correct_answers(course, ASSESSMENT)
+    numbers = [item.number for item in assessment.items]
+    correct = set(numbers[: max(1, len(numbers) // 2)])
+    answers = {n: right[n] if n in correct else wrong_for(assessment, n, right[n]) for n in numbers}
+
+    page = browser.page
+    open_notebook(browser, f"assessments/{ASSESSMENT}/assessment.ipynb")
+    typed = page.evaluate("""(answers) => {
+        const w = window.jupyterapp.shell.currentWidget; let done = 0;
+        for (const cell of w.content.widgets) {
+          const id = ((cell.model.getMetadata('nbgrader') || {}).grade_id);
+          if (id in answers) { cell.model.sharedModel.setSource(answers[id]); done += 1; }
+        }
+        return done; }""", {item.answer_cell: answer_line(item.variable, answers[item.number])
+                            for item in assessment.items})
+    assert typed == len(numbers)
+    run_all(browser)  # the format checks run in the learner's own (browser) kernel
+    assert page.evaluate(PROBLEMS) == []
+    page.evaluate("() => window.jupyterapp.commands.execute('docmanager:save')")
+    page.wait_for_function("() => !window.jupyterapp.shell.currentWidget.context.model.dirty", timeout=30_000)
+    with page.expect_download() as download_info:
+        page.evaluate("() => window.jupyterapp.commands.execute('docmanager:download')")
+    inbox = tmp_path / "lms-download" / "lite-learner"
+    inbox.mkdir(parents=True)
+    download_info.value.save_as(inbox / "assessment.ipynb")
+    assert download_info.value.suggested_filename == "assessment.ipynb"
+
+    release(course, [ASSESSMENT])
+    taken = intake(course, inbox.parent, ASSESSMENT)
+    assert [e.learner for e in taken.entries if e.learner] == ["lite-learner"], taken.entries
+    graded = autograde(course, ASSESSMENT, progress=None)
+    points = {item.number: float(getattr(item, "points", 1.0)) for item in assessment.items}
+    assert graded.scores() == {"lite-learner": sum(points[n] for n in correct)}, graded.learners
+    assert not browser.foreign, browser.foreign
+
+
+def test_timings_for_the_lead(browser: Browser) -> None:
+    """Not a speed test (benchmarks/bench_lite.py measures): prints what this run saw."""
+    for name, seconds in browser.timings.items():
+        print(f"{name}: {seconds:.1f} s")
+    assert browser.timings
