@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 ROOT_FLAG := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 
-.PHONY: lab test bench demo browser postgres clean lessons content
+.PHONY: lab instructor test bench demo browser postgres clean lessons content axe
 
 # The stamp files make "older than pyproject.toml" a plain make dependency. The repository's
 # .venv has the learner's library plus JupyterLab and the instructor's tools (pyproject's extras).
@@ -20,8 +20,25 @@ $(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	@touch $@
 
-lab: $(VENV)/.installed
-	$(BIN)/jupyter lab $(ROOT_FLAG) modules/00_start_here.ipynb
+# The course's JupyterLab settings, for every session in .venv (learner's and instructor's):
+# no news or update pop-up, and keys typed in a course widget stay in it (binder/overrides.json,
+# written by binder/learner_settings.py). Binder's postBuild installs the same file.
+LAB_OVERRIDES := $(VENV)/share/jupyter/lab/settings/overrides.d/exosome-reality-check.json
+$(LAB_OVERRIDES): binder/overrides.json $(VENV)/.installed
+	@mkdir -p $(dir $@) && cp binder/overrides.json $@
+
+# A learner's JupyterLab: binder/ is its configuration (nbgrader's and jupytext's extensions
+# off, the start page opened), serving build/learner/: the lessons and the released assessments.
+lab: $(VENV)/.installed $(LAB_OVERRIDES)
+	@ls grading/release/*/assessment.ipynb >/dev/null 2>&1 || $(BIN)/exocourse release \
+	  || echo "The assessments could not be released; the lessons open all the same."
+	$(BIN)/python binder/learner_view.py
+	JUPYTER_CONFIG_PATH=$(CURDIR)/binder $(BIN)/jupyter lab $(ROOT_FLAG)
+
+# The instructor's JupyterLab, in the course folder grading/, with nbgrader's tools on
+# (Nbgrader menu > Formgrader; docs/instructors.md).
+instructor: $(VENV)/.installed $(LAB_OVERRIDES)
+	cd grading && ../$(BIN)/jupyter lab $(ROOT_FLAG) --ServerApp.root_dir=.
 
 # Lessons are written in lessons/*.md (MyST Markdown, citing [@key]); the notebooks
 # learners open, modules/*.ipynb, are rendered from them: citations as author-year links to
@@ -67,7 +84,7 @@ fonts:
 	  fi; \
 	fi
 
-test: $(VENV)/.installed-test browser postgres fonts node
+test: $(VENV)/.installed-test browser postgres fonts node axe
 	$(BIN)/python -m pytest
 
 # The JupyterLite edition: a static site in build/lite/ (lite/ pins what it serves; npm
@@ -95,7 +112,14 @@ node:
 	  fi; \
 	fi
 
-bench: $(VENV)/.installed-test
+# axe-core, the accessibility engine the browser tests run on every lesson: from npm, pinned,
+# into build/npm/ (git-ignored; npm's own cache keeps the download between runs).
+AXE_VERSION := 4.14.1
+axe: node
+	@test -f build/npm/node_modules/axe-core/axe.min.js || npm install --silent --no-audit --no-fund --no-save \
+	  --prefix build/npm axe-core@$(AXE_VERSION)
+
+bench: $(VENV)/.installed-test axe
 	$(BIN)/python -m benchmarks
 
 demo: $(VENV)/.installed fonts

@@ -6,6 +6,7 @@ In a lesson you need only a few verbs::
     course.start("01")              # the lesson's objectives and minutes
     course.quiz("01", "ev-term")    # a self-check question with feedback
     course.figure("size_ladder")    # a figure, its description and its data table
+    course.diagram("ev_release")    # a diagram, with its alt text and description
     course.cite("misev2018")        # a short citation with its link
     course.reflect("01")            # your reflective notes, saved to your record
     course.finish("01")             # the lesson's end: mark it complete when you are ready
@@ -24,6 +25,7 @@ from __future__ import annotations
 
 from course._answers import answer_sheet, check_format, check_my_answers
 from course._checklist import checklist
+from course._diagrams import diagram
 from course._dossier import dossier_checker
 from course._errors import (
     AnswerFormatError,
@@ -47,6 +49,7 @@ __all__ = [
     "finish",
     "quiz",
     "figure",
+    "diagram",
     "cite",
     "reflect",
     "record",

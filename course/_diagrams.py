@@ -55,7 +55,8 @@ class Diagram:
     def markdown(self) -> str:
         """The Markdown a lesson notebook carries for this diagram (citations still as ``[@key]``)."""
         alt = html.escape(self.alt, quote=True)
-        return (f"**Diagram: {self.title}**\n\n"
+        sources = "; ".join(f"@{key}" for key in self.cite)
+        return (f"**Diagram: {self.title}.** Sources: [{sources}]\n\n"
                 f'<img src="{self.data_url()}" alt="{alt}" class="erc-diagram" '
                 f'style="max-width: 100%; height: auto;">\n\n'
                 f"<details>\n<summary>Text description of the diagram</summary>\n\n{self.description.strip()}\n\n"
@@ -120,14 +121,18 @@ def render_diagram_blocks(markdown: str) -> tuple[str, list[str]]:
     return DIAGRAM_BLOCK.sub(one, markdown), used
 
 
-def diagram(name: str) -> None:
-    """Show one of the course's diagrams, with its description, e.g. ``course.diagram("ev_release")``."""
-    from IPython.display import HTML, display
+def diagram(name: str, show: bool = True) -> str:
+    """Show one of the course's diagrams with its description, e.g. ``course.diagram("ev_release")``.
 
-    from course._display import inline_markdown
+    The lessons already carry their diagrams; this shows one again anywhere else. Returns the
+    HTML (``show=False`` only returns it)."""
+    from course._display import inline_markdown, show_html
 
     d = get(name)
-    display(HTML(f'<figure class="erc-figure"><figcaption><strong>Diagram: {html.escape(d.title)}</strong>'
-                 f'</figcaption><img src="{d.data_url()}" alt="{html.escape(d.alt, quote=True)}" '
-                 f'style="max-width: 100%; height: auto;"><details><summary>Text description of the diagram</summary>'
-                 f"<p>{inline_markdown(d.description.strip())}</p></details></figure>"))
+    markup = (f'<figure class="erc-figure"><figcaption><strong>Diagram: {html.escape(d.title)}</strong>'
+              f'</figcaption><img src="{d.data_url()}" alt="{html.escape(d.alt, quote=True)}" '
+              f'style="max-width: 100%; height: auto;"><details><summary>Text description of the diagram</summary>'
+              f"<p>{inline_markdown(d.description.strip())}</p></details></figure>")
+    if show:
+        show_html(markup)
+    return markup

@@ -59,8 +59,10 @@ def sources_html(keys: tuple[str, ...] | list[str]) -> str:
     return '<span class="erc-source">Source: ' + "; ".join(cite_html(k) for k in keys) + "</span>"
 
 
-# One small stylesheet for all course widgets: long option labels wrap instead of being
-# cut off, and feedback has room. Colours meet WCAG AA contrast on white.
+# One small stylesheet for all course widgets: long option labels wrap beside their radio
+# button or checkbox instead of being cut off or pushed apart from it, keyboard focus is
+# plainly visible (3 px, 3:1 contrast or more against white and the button colours), and
+# feedback has room. Colours meet WCAG AA contrast on white.
 STYLE = """
 <style>
 .erc-quiz { border: 1px solid #767676; border-radius: 6px; padding: 0.6em 0.9em; margin: 0.6em 0; }
@@ -68,8 +70,16 @@ STYLE = """
   white-space: normal !important; overflow: visible !important; text-overflow: clip !important;
   height: auto !important; line-height: 1.35; }
 .erc-quiz .widget-radio-box { width: 100% !important; }
+.erc-quiz .widget-radio-box label, .erc-quiz .widget-checkbox label {
+  display: flex !important; align-items: flex-start; gap: 0.55em; }
 .erc-quiz .widget-radio-box label { margin-bottom: 0.35em; }
+.erc-quiz .widget-radio-box input, .erc-quiz .widget-checkbox input {
+  flex: none; margin: 0.2em 0 0 1px !important; width: 1.05em; height: 1.05em; }
 .erc-quiz .widget-checkbox { width: 100% !important; height: auto !important; }
+.erc-quiz .jupyter-button:focus, .erc-quiz .jupyter-button:focus-visible,
+.erc-quiz input:focus-visible, .erc-quiz textarea:focus-visible, .erc-quiz select:focus-visible {
+  outline: 3px solid #0b57a4 !important; outline-offset: 2px !important;
+  box-shadow: 0 0 0 5px #ffffff !important; }
 .erc-feedback { line-height: 1.4; }
 .erc-right { color: #1b5e20; font-weight: bold; }
 .erc-wrong { color: #8a1c1c; font-weight: bold; }

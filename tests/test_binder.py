@@ -1,6 +1,7 @@
 """binder/: self-study from a single link. The environment matches the package, the
 settings are ones JupyterLab accepts, and a fresh environment built from binder/'s
 dependency list runs postBuild and the start page."""
+import importlib.util
 import json
 import os
 import re
@@ -41,18 +42,16 @@ def test_binder_environment_has_the_same_runtime_dependencies_as_the_package():
 
 
 def test_the_settings_overrides_switch_off_the_news_and_are_valid_for_jupyterlab():
+    import jsonschema
+
     overrides = json.loads((BINDER / "overrides.json").read_text(encoding="utf-8"))
     assert overrides["@jupyterlab/apputils-extension:notification"]["fetchNews"] == "false"
     schemas = Path(sys.prefix) / "share" / "jupyter" / "lab" / "schemas"
     for plugin, settings in overrides.items():
         package, name = plugin.split(":")
         schema = json.loads((schemas / package / f"{name}.json").read_text(encoding="utf-8"))
-        for key, value in settings.items():
-            spec = schema["properties"][key]
-            if "oneOf" in spec:
-                assert value in [choice["const"] for choice in spec["oneOf"]]
-            else:
-                assert isinstance(value, {"boolean": bool, "string": str}[spec["type"]])
+        assert set(settings) <= set(schema["properties"]), plugin
+        jsonschema.validate(settings, schema)
 
 
 def test_the_server_opens_the_start_page_by_default():
@@ -61,6 +60,73 @@ def test_the_server_opens_the_start_page_by_default():
     assert config["ServerApp"]["default_url"] == config["LabApp"]["default_url"] == \
         "/lab/tree/modules/00_start_here.ipynb"
     assert (ROOT / "modules" / "00_start_here.ipynb").exists()
+    assert config["ServerApp"]["root_dir"] == "build/learner"
+
+
+def installed_server_extensions() -> set[str]:
+    names: set[str] = set()
+    for path in (Path(sys.prefix) / "etc" / "jupyter" / "jupyter_server_config.d").glob("*.json"):
+        names |= set(json.loads(path.read_text()).get("ServerApp", {}).get("jpserver_extensions", {}))
+    return names
+
+
+def test_a_learner_session_switches_off_every_nbgrader_and_jupytext_extension_installed_here():
+    config = json.loads((BINDER / "jupyter_server_config.json").read_text(encoding="utf-8"))
+    off = {name for name, on in config["ServerApp"]["jpserver_extensions"].items() if on is False}
+    installed = {n for n in installed_server_extensions() if n.startswith(("nbgrader", "jupyterlab_jupytext"))}
+    assert installed and installed <= off
+    page = json.loads((BINDER / "labconfig" / "page_config.json").read_text(encoding="utf-8"))
+    labextensions = Path(sys.prefix) / "share" / "jupyter" / "labextensions"
+    for name in ("@jupyter/nbgrader", "jupyterlab-jupytext"):
+        assert (labextensions / name / "package.json").exists(), f"{name} is not what the extension is called"
+        assert page["disabledExtensions"][name] is True
+
+
+def test_the_shortcut_overrides_cover_every_default_shortcut_a_key_in_a_widget_would_trigger():
+    """binder/learner_settings.py writes the file from this JupyterLab's schemas; regenerate after an upgrade."""
+    spec = importlib.util.spec_from_file_location("learner_settings", BINDER / "learner_settings.py")
+    settings = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(settings)
+    assert (BINDER / "overrides.json").read_text(encoding="utf-8") == settings.text(), \
+        "run .venv/bin/python binder/learner_settings.py"
+    shortcuts = json.loads(settings.text())["@jupyterlab/shortcuts-extension:shortcuts"]["shortcuts"]
+    commands = {s["command"] for s in shortcuts}
+    assert {"notebook:move-cursor-down", "notebook:delete-cell", "runmenu:run"} <= commands
+    for shortcut in shortcuts:
+        assert shortcut.get("disabled") is True or ".jupyter-widgets" in shortcut["selector"]
+
+
+def load_learner_view():
+    spec = importlib.util.spec_from_file_location("learner_view", BINDER / "learner_view.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_learner_view_of_the_repository_links_the_lessons_and_the_released_assessments(tmp_path):
+    repository = tmp_path / "repo"
+    (repository / "modules").mkdir(parents=True)
+    (repository / "grading" / "source").mkdir(parents=True)
+    view = load_learner_view().build(repository)
+    assert sorted(p.name for p in view.iterdir()) == ["assessments", "modules"]
+    assert (view / "assessments").resolve() == (repository / "grading" / "release").resolve()
+    assert (view / "modules").resolve() == (repository / "modules").resolve()
+    assert not (view / "assessments").readlink().is_absolute()   # survives moving the folder
+    load_learner_view().build(repository)                         # and can be built again
+
+
+def test_the_learner_view_of_an_edition_links_its_assessments_folder(tmp_path):
+    edition = tmp_path / "edition"
+    (edition / "modules").mkdir(parents=True)
+    (edition / "assessments" / "01_x").mkdir(parents=True)
+    view = load_learner_view().build(edition)
+    assert (view / "assessments" / "01_x").is_dir()
+
+
+def test_the_browser_tests_and_make_install_the_same_axe_core():
+    from tests.browser import AXE_VERSION
+
+    assert f"AXE_VERSION := {AXE_VERSION}" in (ROOT / "Makefile").read_text(encoding="utf-8")
 
 
 def test_postbuild_is_an_executable_bash_script_that_stops_on_the_first_error():
@@ -117,8 +183,11 @@ def test_a_fresh_environment_from_binders_list_runs_postbuild_and_the_start_page
     # JupyterLab finds the overrides where it looks for them; the server its default page.
     app_dir = subprocess.run([str(bin_dir / "jupyter"), "lab", "path"], env=env, capture_output=True, text=True,
                              check=True).stdout
-    settings = Path(re.search(r"Application directory:\s*(\S+)", app_dir).group(1)) / "settings" / "overrides.json"
-    assert json.loads(settings.read_text())["@jupyterlab/apputils-extension:notification"]["fetchNews"] == "false"
+    settings = Path(re.search(r"Application directory:\s*(\S+)", app_dir).group(1)) / "settings"
+    overrides = settings / "overrides.d" / "exosome-reality-check.json"
+    assert json.loads(overrides.read_text())["@jupyterlab/apputils-extension:notification"]["fetchNews"] == "false"
+    page_config = venv / "etc" / "jupyter" / "labconfig" / "page_config.json"
+    assert json.loads(page_config.read_text())["disabledExtensions"]["@jupyter/nbgrader"] is True
     shown = subprocess.run([str(bin_dir / "jupyter"), "lab", "--show-config"], cwd=tmp_path, env=env,
                            capture_output=True, text=True, check=True).stdout
     lab_config = shown[shown.index("LabApp"):]
@@ -127,6 +196,10 @@ def test_a_fresh_environment_from_binders_list_runs_postbuild_and_the_start_page
     sources = sorted(p.parent.name for p in (clone / "grading" / "source").glob("*/assessment.ipynb"))
     released = sorted(p.parent.name for p in (clone / "grading" / "release").glob("*/assessment.ipynb"))
     assert sources and released == sources
+    # The learner's file browser shows the lessons and those releases.
+    view = clone / "build" / "learner"
+    assert (view / "assessments").resolve() == (clone / "grading" / "release").resolve()
+    assert (view / "modules" / "00_start_here.ipynb").exists()
 
     executed = tmp_path / "start_here_run.ipynb"
     run = subprocess.run(

@@ -166,10 +166,14 @@ def build(kind: str | None = None) -> Figure:
         ))
     theme.apply(fig, title="Exosome guidance, warnings and enforcement, 2014–2025",
                 x_title="Date of the source", y_title="Where it applies",
-                height=560, hovermode="closest")
-    # Legend below the plot, so the timeline keeps the full width on a narrow screen.
-    fig.update_layout(legend=dict(orientation="h", yanchor="top", y=-0.2, x=0,
-                                  title_text="Kind of event (colour and marker shape):"))
+                height=640, hovermode="closest")
+    # Legend below the plot, so the timeline keeps the full width on a narrow screen. Its title
+    # sits above the entries (beside them it took the width the last entry needed, which was
+    # cut off at "Enforcement lette"), and the bottom margin leaves room for the entries to
+    # wrap onto a second and third row in a narrow notebook.
+    fig.update_layout(legend=dict(orientation="h", yanchor="top", y=-0.16, x=0, xanchor="left",
+                                  title=dict(text="Kind of event (colour and marker shape):", side="top left")),
+                      margin=dict(l=70, r=30, t=70, b=190))
     fig.update_yaxes(categoryorder="array", categoryarray=list(reversed(LANES)))
     fig.update_xaxes(range=[f"{FIRST_YEAR - 1}-10-01", f"{LAST_YEAR}-12-31"], dtick="M12", tickformat="%Y")
 
