@@ -18,8 +18,9 @@ from course._syllabus import load_syllabus
 ROOT = Path(__file__).resolve().parents[1]
 CONTENT = ROOT / "course" / "content"
 
-# "we found no report", "no MHRA statement was found", "None was found", "did not find".
-ABSENCE = re.compile(r"\b(found no|none was found|did not find|we did \*\*not\*\* find|"
+# "we found no report", "the course found no ...", "no MHRA statement was found", "None was found",
+# "what we did not find". (A regulator's finding, "the FDA found no written procedures", is not one.)
+ABSENCE = re.compile(r"\b((we|course) found no(thing)?|none was found|we did (\*\*)?not(\*\*)? find|"
                      r"no\b[^.;:]{0,120}?\b(was|were) found)\b", re.IGNORECASE)
 
 
@@ -65,3 +66,22 @@ def test_every_absence_of_evidence_statement_in_content_is_dated(path: Path) -> 
 
 def test_the_review_date_is_written_the_way_the_content_writes_it() -> None:
     assert re.fullmatch(r"\d{1,2} [A-Z][a-z]+ \d{4}", review_date())
+
+
+LESSONS = sorted((ROOT / "lessons").glob("*.md"))
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=[p.stem for p in LESSONS])
+def test_every_absence_of_evidence_statement_in_a_lesson_is_dated(path: Path) -> None:
+    when = f"as of {review_date()}"
+    paragraphs = re.split(r"\n\s*\n|\n(?=- |\| )", path.read_text(encoding="utf-8"))
+    undated = [" ".join(p.split())[:160] for p in paragraphs if not p.lstrip().startswith("#")   # headings
+               and ABSENCE.search(" ".join(p.split())) and when not in " ".join(p.split())]
+    assert not undated, f"say when it was last checked ({when!r}):\n" + "\n".join(undated)
+
+
+def test_the_pattern_finds_what_it_is_for() -> None:
+    for text in ("We found no published report of infection.", "No MHRA statement was found.",
+                 "What we did **not** find: any statement", "None was found; granulomas are published."):
+        assert ABSENCE.search(text), text
+    assert not ABSENCE.search("The FDA found no written procedures to prevent microbial contamination.")
