@@ -11,11 +11,11 @@ the sum of its sittings. ``time_rule()`` says this in the learner's words, from 
 syllabus, for the start page and the record.
 
 The clock is injected (``Tracker(clock=...)``), so tests drive the rule exactly.
-Recording an action costs microseconds: a widget action (rare, and meaningful to the
-learner) is written to the record at once; cell events, which come in bursts on "Run
-All", are written at most every ``flush_seconds`` and when the kernel exits, so a killed
-kernel loses at most those few seconds. ``note`` never raises: time-keeping must never
-stop a lesson.
+Recording an action costs microseconds: a sitting is written at its first action and
+then at most every ``flush_seconds`` (and when the kernel exits); in between its latest
+figures are queued beside the record, seen by every ``load`` and carried to the file by
+the next change written anyway (the answer a "Check" records). A killed kernel loses at
+most those few seconds. ``note`` never raises: time-keeping must never stop a lesson.
 """
 from __future__ import annotations
 
@@ -31,7 +31,7 @@ from typing import Any
 from course._progress import ProgressStore, default_store
 
 Clock = Callable[[], float]
-CELL = "cell"                  # the action of running a cell; every other action is a widget's
+CELL = "cell"                  # the action of running a cell; every other action is a widget's (or the start)
 FLUSH_SECONDS = 5.0
 
 
@@ -131,15 +131,18 @@ class Tracker:
             sitting = self.sittings[key] = Sitting(id=secrets.token_hex(6), module=module, began=at, last=at)
         else:
             sitting.add(at, self.cap_seconds)
+        # Written at the first action and then at most every few seconds; in between the
+        # latest figures wait beside the record (every load sees them) and travel with the
+        # next change written anyway, such as the answer a "Check" records.
         due = sitting.written is None or at - sitting.written >= self.flush_seconds
-        if action != CELL or due:
-            self._write(store, sitting, at)
+        self._write(store, sitting, at, now=due)
         if action != CELL and module in self.listeners:
             self.listeners[module]()
 
-    def _write(self, store: ProgressStore, sitting: Sitting, at: float) -> None:
-        store.save_sitting(sitting.module, sitting.as_record())
-        sitting.written = at
+    def _write(self, store: ProgressStore, sitting: Sitting, at: float, now: bool = True) -> None:
+        store.save_sitting(sitting.module, sitting.as_record(), write=now)
+        if now:
+            sitting.written = at
 
     def flush(self, module: str | None = None) -> None:
         """Write every sitting (or ``module``'s) whose latest actions are not yet in the record."""

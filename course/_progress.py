@@ -109,7 +109,7 @@ class ProgressStore:
     @property
     def unsaved(self) -> bool:
         """True while changes wait in memory because the record could not be written."""
-        return bool(_PENDING.get(self.path))
+        return self.path in _UNWRITABLE
 
     # ------------------------------------------------------------ messages
     def _say(self, message: str) -> None:
@@ -232,12 +232,19 @@ class ProgressStore:
             self._say(f"Your progress is being saved again in {where(self.path)}; nothing was lost.")
         return data
 
+    def defer(self, change: Change, key: Hashable) -> None:
+        """Queue ``change`` for the next write, without writing now (it replaces a queued one with ``key``)."""
+        pending = _PENDING.setdefault(self.path, {})
+        pending.pop(key, None)
+        pending[key] = change
+
     def _write(self, data: dict[str, Any]) -> None:
         # Called with the lock held: any temporary file of this record belongs to a writer
         # that was killed mid-write, whatever its age.
         for stale in atomic.stale_temporaries(self.path, older_than=0.0):
             stale.unlink(missing_ok=True)
-        atomic.write_text(self.path, json.dumps(data, ensure_ascii=False, indent=1))
+        # No indent: the C encoder, several times faster than the indenting one on a long record.
+        atomic.write_text(self.path, json.dumps(data, ensure_ascii=False))
 
     def _lock(self) -> AbstractContextManager[object]:
         if in_browser():
@@ -273,14 +280,21 @@ class ProgressStore:
         opened = now_iso()
         self.update(lambda d: _module(d, module).setdefault("first_opened", opened), key=("opened", module))
 
-    def save_sitting(self, module: str, sitting: dict[str, Any]) -> None:
-        """Write one sitting's activity (replacing the same sitting's earlier figures)."""
+    def save_sitting(self, module: str, sitting: dict[str, Any], write: bool = True) -> None:
+        """Record one sitting's activity (replacing the same sitting's earlier figures).
+
+        ``write=False`` only queues it: every ``load`` sees it at once, and the next write
+        of any change (an answer checked, a reflection saved) carries it to the file.
+        """
         def change(d: dict[str, Any]) -> None:
             entry = _module(d, module)
             entry.setdefault("first_opened", sitting["began"])
             sittings = [s for s in entry.setdefault("sittings", []) if s.get("id") != sitting["id"]]
             entry["sittings"] = [*sittings, dict(sitting)]
-        self.update(change, key=("sitting", sitting["id"]))
+        if write:
+            self.update(change, key=("sitting", sitting["id"]))
+        else:
+            self.defer(change, key=("sitting", sitting["id"]))
 
     def mark_complete(self, module: str, evidence: dict[str, Any]) -> str:
         """The learner's act: record the module complete (once), with what was met; return the date."""

@@ -227,7 +227,10 @@ def _attempt(value: Any) -> bool:
                  or (isinstance(answer, list) and all(isinstance(a, str) for a in answer)))
     return (isinstance(value.get("module"), str) and isinstance(value.get("question"), str) and answer_ok
             and isinstance(value.get("correct"), bool) and _timestamp(value.get("at"))
-            and all(_plain(v) for v in value.values()))
+            and all(_plain(v) for k, v in value.items() if k not in _ATTEMPT_CHECKED))
+
+
+_ATTEMPT_CHECKED = frozenset({"module", "question", "answer", "correct", "at"})
 
 
 def _clean_reflections(value: Any, out: dict[str, Any], problems: list[str]) -> None:
@@ -266,6 +269,8 @@ def _timestamp(value: Any) -> bool:
 
 def _plain(value: Any) -> bool:
     """True for JSON a record may keep as it is: no unusable number, at most ``_MAX_DEPTH`` deep."""
+    if value is None or isinstance(value, (str, bool, int)):
+        return True                # the common case, without building a stack
     stack: list[tuple[Any, int]] = [(value, 0)]
     while stack:
         item, depth = stack.pop()

@@ -113,21 +113,39 @@ def test_two_kernels_on_one_lesson_at_once_each_keep_their_own_sitting(clock):
     assert sorted(s["seconds"] for s in record_of()["sittings"]) == [60, 60]
 
 
-def test_a_burst_of_cell_runs_is_written_every_few_seconds_and_at_the_end_nothing_is_lost(clock):
+def written(module: str = "01") -> dict:
+    """What the record file itself holds (``load`` also shows what waits to be written)."""
+    import json
+
+    return json.loads(default_store().path.read_text())["modules"][module]
+
+
+def test_actions_are_written_at_the_first_then_every_few_seconds_and_at_the_end_nothing_is_lost(clock):
     tracker = Tracker(clock=clock, flush_seconds=5)
-    tracker.note("01", "start")                           # widget and lesson actions: written at once
+    tracker.note("01", "start")                           # the first action of a sitting: written at once
     for _ in range(30):                                   # "Run All": 30 cells in 3 seconds
         clock.advance(0.1)
         tracker.note("01", CELL)
-    assert record_of()["sittings"][0]["actions"] == 1     # not yet written
+    assert written()["sittings"][0]["actions"] == 1       # not yet in the file...
+    assert record_of()["sittings"][0]["actions"] == 31    # ...but every view of the record sees them
     clock.advance(5)
     tracker.note("01", CELL)                              # five seconds later: written
-    assert record_of()["sittings"][0]["actions"] == 32
+    assert written()["sittings"][0]["actions"] == 32
     clock.advance(1)
-    tracker.note("01", CELL)
+    tracker.note("01", "check")
     tracker.flush()                                       # at kernel exit
-    assert record_of()["sittings"][0]["actions"] == 33
-    assert record_of()["sittings"][0]["seconds"] == pytest.approx(9.0)
+    assert written()["sittings"][0]["actions"] == 33
+    assert written()["sittings"][0]["seconds"] == pytest.approx(9.0)
+
+
+def test_a_widget_action_travels_with_the_change_it_comes_with(clock):
+    tracker = Tracker(clock=clock, flush_seconds=5)
+    tracker.note("01", "start")
+    clock.advance(2)
+    tracker.note("01", "check")                           # queued, not written on its own
+    assert written()["sittings"][0]["actions"] == 1
+    default_store().record_attempt("01", "ev-definition", "x", True)   # the answer this "Check" records
+    assert written()["sittings"][0]["actions"] == 2 and written()["sittings"][0]["seconds"] == 2
 
 
 def test_an_action_without_a_module_counts_for_the_lesson_started_last(clock):

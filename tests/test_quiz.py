@@ -152,5 +152,6 @@ def test_choosing_checking_and_trying_again_are_actions_in_the_learners_time_rec
     v.reset()                      # try again
     sitting = TRACKER.sitting("01")
     assert sitting is not None and sitting.actions == 3
-    saved = default_store().load()["modules"]["01"]["sittings"]
-    assert [s["actions"] for s in saved] == [3]   # widget actions are written at once
+    TRACKER.flush()
+    saved = json.loads((learner_home / "progress.json").read_text())["modules"]["01"]["sittings"]
+    assert [s["actions"] for s in saved] == [3]
