@@ -156,21 +156,45 @@ def run_autograde(args: argparse.Namespace) -> int:
 # ---------------------------------------------------------------- feedback
 
 def add_feedback(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("feedback", help="write an HTML feedback page per learner (no hidden tests)",
+    p = sub.add_parser("feedback", help="write an HTML feedback page per learner (their answers and marks, no key)",
                        description="Write feedback/<learner>/<id>/assessment.html for every graded learner, "
-                                   "to return through your LMS.")
+                                   "to return through your LMS: their own answers, the final marks (your "
+                                   "overrides included), pass or not by the syllabus, and the lesson sections "
+                                   "to revisit for each missed question. Never a key, solution or marking guide: "
+                                   "every page is checked and one that fails is deleted and listed.")
     p.add_argument("assessment", metavar="ID", help=f"the assessment, {ID_HELP}")
+    p.add_argument("--hold-unmarked", action="store_true",
+                   help="do not write (and remove any earlier) pages of learners whose written reflection "
+                        "is not marked yet; run again once you have marked them in Formgrader")
+    p.add_argument("--learner", action="append", metavar="LEARNER", dest="learners",
+                   help="only this learner (repeat for several); default: every autograded learner")
     p.set_defaults(run=run_feedback)
 
 
 def run_feedback(args: argparse.Namespace) -> int:
     from course.instructor.feedback import feedback
 
-    result = feedback(_course(args), args.assessment)
+    def progress(done: int, total: int) -> None:
+        if sys.stderr.isatty():
+            sys.stderr.write(f"\rfeedback  {done}/{total} learners" + ("\n" if done == total else ""))
+
+    result = feedback(_course(args), args.assessment, learners=args.learners, hold_unmarked=args.hold_unmarked,
+                      progress=progress)
     for page in result.files:
-        print(f"written   {page.learner}: {page.path}" if page.path else f"failed    {page.learner}: {page.problem}")
-    print(f"feedback  {result.assessment}: {len(result.written)} pages, {len(result.failed)} failed")
-    return EXIT_OK if result.written else EXIT_FAILED
+        if page.path:
+            print(f"written   {page.learner}: {page.path}" + ("  (reflection not yet marked)" if page.unmarked else ""))
+        elif page.status == "held":
+            print(f"held      {page.learner}: {page.problem}")
+        else:
+            print(f"failed    {page.learner}: {page.problem}")
+    print(f"feedback  {result.assessment}: {len(result.written)} pages, {len(result.held)} held back, "
+          f"{len(result.failed)} failed")
+    if result.unmarked:
+        names = ", ".join(p.learner for p in result.unmarked[:10]) + (" ..." if len(result.unmarked) > 10 else "")
+        print(f"warning   {len(result.unmarked)} page(s) went out with the reflection not yet marked ({names}): "
+              "they say so. Mark the reflections in Formgrader and run this again, or use --hold-unmarked "
+              "to keep such pages back.", file=sys.stderr)
+    return EXIT_OK if result.written or (result.held and not result.failed) else EXIT_FAILED
 
 
 # ---------------------------------------------------------------- report

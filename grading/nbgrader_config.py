@@ -57,3 +57,18 @@ c.Autograde.autograde_preprocessors = [
 # A learner who prints without end gets a short, readable output in feedback.
 c.LimitOutput.max_lines = 200
 c.LimitOutput.max_traceback = 40
+
+# Feedback: nbgrader's page would show hidden tests, keyed answers and "0 / 4" for a
+# reflection nobody has marked. These steps rebuild the page from the released prompts,
+# the learner's own answers and the gradebook's final marks (course.instructor.feedback_steps),
+# and the exporter checks every page for leaks before nbgrader writes it. `exocourse
+# feedback`, `nbgrader generate_feedback` run in this folder and Formgrader's "Generate
+# Feedback" button all use them.
+c.GenerateFeedback.preprocessors = [
+    "course.instructor.feedback_steps.ReadFinalMarks",
+    "course.instructor.feedback_steps.ReadLearnerAnswers",
+    "course.instructor.feedback_steps.ComposeFeedback",
+    "course.instructor.feedback_steps.RenderCitations",
+    "course.instructor.feedback_steps.EmbedPlotly",
+]
+c.GenerateFeedback.exporter_class = "course.instructor.feedback_steps.CheckedFeedbackExporter"

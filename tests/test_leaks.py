@@ -14,6 +14,7 @@ import gzip
 import html
 import io
 import json
+import re
 import shutil
 import tarfile
 import zipfile
@@ -27,8 +28,34 @@ from tests.conftest import ROOT
 
 ASSESSMENT = "02_quality_and_contamination"
 SOURCE = ROOT / "grading" / "source" / ASSESSMENT / "assessment.ipynb"
-MODEL_SENTENCE = ("I would ask for sterility, endotoxin and mycoplasma results for the batch I would "
-                  "receive")
+
+
+def _described():
+    from course.instructor.assessments import load_assessment
+
+    return load_assessment(SOURCE, ASSESSMENT)
+
+
+def _words(text: str, count: int) -> str:
+    """The first sentence of ``text`` with at least ``count`` words, cut to ``count`` words."""
+    for sentence in re.split(r"(?<=[.!?])\s+|\n+", text):
+        words = re.sub(r"^\W*\d+\.\s*|\*", "", sentence).split()
+        if len(words) >= count:
+            return " ".join(words[:count])
+    raise AssertionError("no sentence long enough")
+
+
+# The planted leaks are taken from the assessment itself, so they stay true when its content changes.
+DESCRIBED = _described()
+CHOICE = next(i for i in DESCRIBED.items
+              if i.kind == "letters" and 2 <= len(i.correct_letters) < len(i.options))
+NUMBER = next(i for i in DESCRIBED.items if i.kind == "number")
+KEY_A, KEY_B = sorted(CHOICE.correct_letters)[:2]
+KEY_TEXT = ", ".join(sorted(CHOICE.correct_letters))
+CORRECT = [o.text for o in CHOICE.options if o.correct]
+MODEL_SENTENCE = _words(DESCRIBED.reflection.model_answer, 14)
+GUIDE_LINE = _words(DESCRIBED.reflection.marking_guide, 12)
+N = CHOICE.number
 
 
 @pytest.fixture(scope="module")
@@ -44,76 +71,93 @@ def labels(found: list[L.Leak]) -> str:
     return " | ".join(str(leak) for leak in found)
 
 
+def plant(template: str) -> str:
+    letters = sorted(CHOICE.correct_letters)
+    return template.format(
+        v=CHOICE.variable, n=N, key=KEY_TEXT, rev=", ".join(reversed(letters)), low=" ,  ".join(letters).lower(),
+        set=", ".join(f"'{x}'" for x in letters), list=", ".join(f'"{x}"' for x in letters),
+        map=", ".join(f"'{x}': true" for x in letters), o1=CORRECT[0], o2=CORRECT[1])
+
+
 # ---------------------------------------------------------------- what the secrets are
 
 def test_an_assessment_has_a_key_per_question_and_its_written_tasks_guide_and_model_answer(secrets):
-    from course.instructor.assessments import load_assessment
-
-    assessment = load_assessment(SOURCE, ASSESSMENT)
-    assert [k.number for k in secrets.keys] == [i.number for i in assessment.items]
-    q3 = next(k for k in secrets.keys if k.number == 3)
-    assert q3.letters == {"A", "B"} and q3.variable == "answer_3"
-    assert "Bovine EVs." in q3.correct_options
-    q5 = next(k for k in secrets.keys if k.number == 5)
-    assert q5.value == pytest.approx(4e10) and q5.tolerance > 0
+    assert [k.number for k in secrets.keys] == [i.number for i in DESCRIBED.items]
+    key = next(k for k in secrets.keys if k.number == N)
+    assert key.letters == CHOICE.correct_letters and key.variable == CHOICE.variable
+    assert CORRECT[0] in key.correct_options
+    number = next(k for k in secrets.keys if k.number == NUMBER.number)
+    assert number.value == pytest.approx(NUMBER.answer) and number.tolerance == pytest.approx(NUMBER.tolerance)
     assert {L.MARKING_GUIDE, L.MODEL_ANSWER} <= {s.kind for s in secrets.texts}
 
 
 def test_the_released_prompts_are_not_secrets_and_the_source_notebook_is_full_of_them(secrets):
-    released_prompt = next(i.prompt for i in __import__(
-        "course.instructor.assessments", fromlist=["x"]).load_assessment(SOURCE, ASSESSMENT).items)
-    assert L.find_leaks(released_prompt, secrets, "prompt") == []
+    for item in DESCRIBED.items:
+        assert L.find_leaks(item.prompt, secrets, "prompt") == [], item.number
     assert {L.KEY, L.MODEL_ANSWER, L.MARKING_GUIDE} <= kinds(L.find_leaks(SOURCE.read_bytes(), secrets, "src"))
 
 
 def test_a_message_says_what_and_where_but_never_the_secret(secrets):
-    found = L.find_leaks(f"notes: {MODEL_SENTENCE}; answer_3 = 'A, B'", secrets, "page.html")
-    assert kinds(found) == {L.MODEL_ANSWER, L.KEY, L.SOLUTION}     # the key line is the solution line too
+    found = L.find_leaks(f"notes: {MODEL_SENTENCE}; " + plant("{v} = '{key}'"), secrets, "page.html")
+    assert {L.MODEL_ANSWER, L.KEY} <= kinds(found)
     text = labels(found)
-    assert "page.html" in text and "question 3" in text
-    assert "mycoplasma results" not in L.normalise(text) and "'A, B'" not in text
+    assert "page.html" in text and f"question {N}" in text
+    assert L.normalise(MODEL_SENTENCE)[10:40] not in L.normalise(text) and KEY_TEXT not in text
     key = next(leak for leak in found if leak.kind == L.KEY)
     assert key.preview == ""          # nothing of a key is ever shown
 
 
 # ---------------------------------------------------------------- keys
 
-@pytest.mark.parametrize("planted", [
-    "answer_3 = 'A, B'",
-    'answer_3="B,A"',                       # other quotes, spacing and order
-    "ANSWER_3 = ‘a ,  b’",                  # case and typographic quotes
-    "assert letters(answer_3) == {'A', 'B'}",
-    '{"answer_3": ["A", "B"]}',
-    "print(answer_3 in ('A, B',))",
-    "The correct answers to question 3 are A and B".replace(" and ", ", "),
-    "Question 3. Answer key: A, B",
-    "Question 3 ... {'A': true, 'B': false}",
-    "- Bovine EVs. ✓",
-    "✔ Bovine RNA and protein aggregates",
-    "Question 3: the right answer was “Bovine EVs.”",
+@pytest.mark.parametrize("template", [
+    "{v} = '{key}'",
+    '{v}="{rev}"',                          # other quotes, spacing and order
+    "{v} = ‘{low}’ (upper)",                # case and typographic quotes
+    "assert letters({v}) == {{{set}}}",
+    '{{"{v}": [{list}]}}',
+    "print({v} in ('{key}',))",
+    "The correct answers to question {n} are {key}",
+    "Question {n}. Answer key: {key}",
+    "Question {n} ... {{{map}}}",
+    "- {o1} ✓",
+    "✔ {o2}",
+    "Question {n}: the right answer was “{o1}”",
 ])
-def test_a_key_is_found_in_the_forms_that_state_it(secrets, planted):
+def test_a_key_is_found_in_the_forms_that_state_it(secrets, template):
+    planted = plant(template)
+    planted = planted.replace(" (upper)", "").upper() if planted.endswith(" (upper)") else planted
     found = L.find_leaks(planted, secrets, "x")
-    assert any(leak.kind == L.KEY and "question 3" in leak.label for leak in found), planted
+    assert any(leak.kind == L.KEY and f"question {N}," in leak.label for leak in found), planted
 
 
 def test_a_number_key_is_found_within_its_tolerance_however_it_is_written(secrets):
-    for planted in ("answer_5 = '4e10'", "answer_5 = 40,000,000,000", "close(answer_5, 40000000000.0",
-                    "answer_5 = 4.1e10", "Question 5: the expected value is 4 x 10^10"):
-        assert any("question 5" in leak.label for leak in L.find_leaks(planted, secrets, "x")), planted
-    assert not any("question 5" in leak.label for leak in L.find_leaks("answer_5 = '9e10'", secrets, "x"))
+    from course.instructor.assessments import number_text
+
+    value, tolerance, variable = NUMBER.answer, NUMBER.tolerance, NUMBER.variable
+    label = f"question {NUMBER.number},"
+    for planted in (f"{variable} = '{number_text(value)}'", f"{variable} = {value:,.0f}",
+                    f"close({variable}, {value!r}", f"{variable} = {value + tolerance / 2!r}",
+                    f"Question {NUMBER.number}: the expected value is {value:.6e}".replace("e+", " x 10^")):
+        assert any(label in leak.label for leak in L.find_leaks(planted, secrets, "x")), planted
+    far = value * 3 + 10 * tolerance + 7
+    assert not any(label in leak.label for leak in L.find_leaks(f"{variable} = '{far!r}'", secrets, "x"))
 
 
 @pytest.mark.parametrize("honest", [
-    "Question 3 · earned its mark. Your answer: A, B",          # a learner's own right answer, as a value
-    "Question 2 · no mark. Your answer: B. Objective 2.1: revisit lesson 02.",
-    "answer_3 = ''",                                              # the released stub
-    'check_format("answer_3", kind="letters", choices="ABCD", example="C, D")',
-    "The correct answer to question 3 is not A alone.",         # A alone is not the key of question 3
-    "key: value, other: thing",                                  # code, no anchor, no key
+    "Question {n} · earned its mark. Your answer: {key}",    # a learner's own right answer, as a value
+    "Question {n} · no mark. Your answer: B. Objective 2.1: revisit lesson 02.",
+    "{v} = ''",                                              # the released stub
+    'check_format("{v}", kind="letters", choices="ABCDE", example="C, D")',
+    "key: value, other: thing",                              # code, no anchor, no key
 ])
 def test_honest_text_is_not_a_key_leak(secrets, honest):
-    assert [leak for leak in L.find_leaks(honest, secrets, "x") if leak.kind == L.KEY] == [], honest
+    planted = plant(honest)
+    assert [leak for leak in L.find_leaks(planted, secrets, "x") if leak.kind == L.KEY] == [], planted
+
+
+def test_a_part_of_a_multi_letter_key_is_not_the_key(secrets):
+    planted = plant("The correct answer to question {n} is ") + KEY_A
+    assert not any(f"question {N}," in leak.label for leak in L.find_leaks(planted, secrets, "x"))
 
 
 def test_a_letter_key_alone_is_never_searched_as_text(secrets):
@@ -153,19 +197,18 @@ def test_a_model_answer_sentence_is_found_however_it_is_written(secrets, how):
 
 @pytest.mark.parametrize("how", list(encodings_of("x")))
 def test_a_keyed_solution_line_is_found_however_it_is_written(secrets, how):
-    blob = encodings_of("print('answer_2 = \"A\"')")[how]
+    blob = encodings_of(plant("print('{v} = \"{key}\"')"))[how]
     assert L.KEY in kinds(L.find_leaks(blob, secrets, "x")), how
 
 
 def test_ten_copied_words_of_a_model_answer_are_enough(secrets):
-    words = "The certificate counts particles but does not show that they are EVs".split()
+    words = MODEL_SENTENCE.split()
     assert L.MODEL_ANSWER in kinds(L.find_leaks(" ".join(words[:10]), secrets, "x"))
     assert L.MODEL_ANSWER not in kinds(L.find_leaks(" ".join(words[:5]), secrets, "x"))
 
 
 def test_marking_guide_and_hidden_test_lines_are_found(secrets):
-    found = L.find_leaks("1. Identity/purity: positive and negative protein markers and single-vesicle "
-                         "characterisation", secrets, "x")
+    found = L.find_leaks(f"Point: {GUIDE_LINE}", secrets, "x")
     assert L.MARKING_GUIDE in kinds(found)
     hidden = next((s for s in secrets.texts if s.kind == L.HIDDEN_TEST and "question" in s.label), None)
     if hidden is not None:           # today's notebooks have hidden tests; the static grader has none
@@ -377,25 +420,26 @@ def edit_release(course, change) -> None:
 
 
 def test_audit_release_finds_a_key_kept_in_cell_metadata(course):
-    def plant(notebook):
-        notebook["cells"][3]["metadata"]["exocourse"] = {"item": 1, "key": "A, B, C, D"}
-    edit_release(course, plant)
+    def keep(notebook):
+        notebook["cells"][3]["metadata"]["exocourse"] = {"item": N, "key": KEY_TEXT}
+    edit_release(course, keep)
     audit = L.audit_release(course, ASSESSMENT)
     assert any(leak.kind == L.KEY and "metadata" in leak.where for leak in audit.leaks), audit.messages()
 
 
 def test_audit_release_finds_a_solution_left_in_an_answer_cell(course):
-    def plant(notebook):
-        cell = next(c for c in notebook["cells"] if c["cell_type"] == "code")
-        cell["source"] = "answer_1 = ''\n# answer_1 = \"A, B, C, D\"\n"
-    edit_release(course, plant)
+    def leave(notebook):
+        cell = next(c for c in notebook["cells"] if c["metadata"].get("nbgrader", {}).get("grade_id")
+                    == CHOICE.answer_cell)
+        cell["source"] = plant("{v} = ''\n# {v} = \"{key}\"\n")
+    edit_release(course, leave)
     assert L.KEY in kinds(L.audit_release(course, ASSESSMENT).leaks)
 
 
 def test_audit_release_finds_the_marking_guide_in_a_markdown_cell(course):
-    def plant(notebook):
-        notebook["cells"][-1]["source"] = "**Marking guide for the course team** (one mark per point; half marks are not used)"
-    edit_release(course, plant)
+    def copy_guide(notebook):
+        notebook["cells"][-1]["source"] = GUIDE_LINE
+    edit_release(course, copy_guide)
     assert L.MARKING_GUIDE in kinds(L.audit_release(course, ASSESSMENT).leaks)
 
 
