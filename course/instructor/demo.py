@@ -246,7 +246,7 @@ def run_demo(source: CourseDir, root: Path | None = None, learners: int = DEFAUL
 
     def step(name: str, summary: str, output: Path | None = None) -> None:
         steps.append(DemoStep(name, summary, output))
-        say(f"{name:<10} {summary}" + (f"\n{'':<10} → {output}" if output else ""))
+        say(f"{name:<12} {summary}" + (f"\n{'':<12} → {output}" if output else ""))
 
     say(f"Demo course in {root} (SQLite gradebook), {learners} synthetic learners per assessment\n")
     released = release(course, wanted)
@@ -276,12 +276,12 @@ def run_demo(source: CourseDir, root: Path | None = None, learners: int = DEFAUL
     flagged = sum(1 for s in report.items if s.flags)
     step("report", f"{report.learners} learners; {flagged} of {len(report.items)} items flagged for review",
          report.grades_csv)
-    say(f"{'':<10} → {report.items_html}")
+    say(f"{'':<12} → {report.items_html}")
     issued = issue_demo_certificates(course, learners, step)
     for pdf in issued.certificates:
-        say(f"{'':<10} → {pdf}")
+        say(f"{'':<12} → {pdf}")
     if issued.verify_page is not None:
-        say(f"{'':<10} Open the verification page (works offline) with the certificate's code:\n"
-            f"{'':<10} {issued.verify_page.as_uri()}#{issued.verified_code}")
+        say(f"{'':<12} Open the verification page (works offline) with the certificate's code:\n"
+            f"{'':<12} {issued.verify_page.as_uri()}#{issued.verified_code}")
     say(f"\nAll outputs are in {root}; delete the folder when you are done.")
     return DemoResult(root, tuple(steps), issued.certificates, issued.verify_page, issued.verified_code)
