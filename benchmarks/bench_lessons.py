@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-RUNS = 5  # kernel start-up has rare +3 s outliers: medians of interleaved runs
+RUNS = int(os.environ.get("BENCH_LESSONS_RUNS", "5"))  # kernel start-up has rare +3 s outliers: medians
 
 
 def _run_all_seconds(nb) -> float:

@@ -103,3 +103,29 @@ def test_the_diagram_verb_shows_the_picture_with_its_alt_text_and_description(ca
     html = course.diagram("supply_chain", show=False)
     assert get("supply_chain").data_url() in html and 'alt="Flow diagram' in html
     assert "Text description of the diagram" in html and "[@" not in html
+
+
+@pytest.mark.slow
+def test_a_wheel_of_the_course_carries_the_assets_where_asset_path_finds_them(tmp_path):
+    """setup.py copies assets/ into the wheel as course/_bundled_assets/ (no top-level assets/ once installed)."""
+    import subprocess
+    import sys
+    import zipfile
+
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", str(tmp_path / "dist"),
+                    str(ROOT)], check=True, capture_output=True)
+    wheel = next((tmp_path / "dist").glob("exosome_reality_check-*.whl"))
+    with zipfile.ZipFile(wheel) as archive:
+        names = archive.namelist()
+        record = archive.read(next(n for n in names if n.endswith("RECORD"))).decode()
+        archive.extractall(tmp_path / "site")
+    for diagram in DIAGRAMS:
+        assert f"course/_bundled_assets/{diagram.file}" in names
+        assert f"course/_bundled_assets/{diagram.file}," in record      # with its hash: pip installs it
+    found = subprocess.run(
+        [sys.executable, "-c", "import course, course._assets as a; "
+         "print(course.__file__); print(a.asset_path('diagrams/ev_release.svg'))"],
+        cwd=tmp_path, env={"PYTHONPATH": str(tmp_path / "site"), "PATH": "/usr/bin:/bin"},
+        capture_output=True, text=True, check=True).stdout.split()
+    assert found[0].startswith(str(tmp_path / "site"))
+    assert found[1] == str(tmp_path / "site" / "course" / "_bundled_assets" / "diagrams" / "ev_release.svg")
