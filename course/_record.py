@@ -354,8 +354,17 @@ class RecordView:
             f'<p role="status">✔ Your learning record is ready. {keep}</p><ul>'
             f"<li>{download_link(files.pdf, 'Download my learning record (PDF)', 'application/pdf')}</li>"
             f"<li>{download_link(files.json, 'Download my learning record data (JSON)', 'application/json')}"
-            "</li></ul>")
+            "</li>" + self._progress_link() + "</ul>")
         return files
+
+
+    def _progress_link(self) -> str:
+        """The progress file itself, to carry on on another computer (Binder keeps nothing)."""
+        if not self.store.path.is_file():
+            return ""
+        link = download_link(self.store.path, "Download my progress file (to carry on elsewhere)", "application/json")
+        return (f"<li>{link}: put it back as <code>progress.json</code> in the course's record folder "
+                "(<code>~/.exosome-reality-check</code>) on the computer where you continue.</li>")
 
 
 def record() -> None:

@@ -264,3 +264,18 @@ def test_save_learning_record_writes_into_the_folder_of_the_progress_file_by_def
     files = save_learning_record(default_store(), "Alex Morgan")
     assert files.pdf.parent == learner_home and Path(files.json).exists()
     assert "Learner: Alex Morgan" in pdf_text(files.pdf)
+
+
+def test_the_progress_file_itself_is_offered_so_a_binder_learner_can_carry_on_elsewhere(learner_home, tmp_path,
+                                                                                        core_font):
+    from course._progress import ProgressStore
+
+    default_store().record_attempt("01", load_bank("01").questions[0].id, "x", True)
+    view = RecordView()
+    view.name.value = "Alex"
+    view.write()
+    links = dict(re.findall(r'download="([^"]+)" href="data:[^;]+;base64,([^"]+)"', view.status.value))
+    elsewhere = tmp_path / "other-computer" / "progress.json"
+    elsewhere.parent.mkdir()
+    elsewhere.write_bytes(base64.b64decode(links["progress.json"]))
+    assert ProgressStore(elsewhere).load() == default_store().load()
