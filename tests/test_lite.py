@@ -131,6 +131,19 @@ PROBLEMS = ("() => { const out = []; for (const c of window.jupyterapp.shell.cur
             "   out.push(String(o.text).slice(0, 500)); } } return out; }")
 
 
+SHOWN = ("() => { const r = {widgets: 0, figures: 0, figure_cells: [], widget_cells: []}; const cells = window.jupyterapp.shell"
+         ".currentWidget.content.widgets; cells.forEach((c, i) => { if (c.model.type !== 'code') return;"
+         " for (const o of c.model.outputs.toJSON()) { const d = o.data || {};"
+         "  if ('application/vnd.jupyter.widget-view+json' in d) { r.widgets += 1; r.widget_cells.push(i); }"
+         "  if ('application/vnd.plotly.v1+json' in d) { r.figures += 1; r.figure_cells.push(i); } } });"
+         " return r; }")
+
+
+def scroll_to_cell(page: Any, index: int) -> None:
+    page.evaluate("(i) => { const nb = window.jupyterapp.shell.currentWidget.content; nb.activeCellIndex = i;"
+                  " return nb.scrollToItem(i, 'center'); }", index)
+
+
 def open_notebook(browser: Browser, path: str) -> float:
     """Open ``path`` in JupyterLite and wait for its kernel; return the seconds it took."""
     started = time.monotonic()
@@ -160,7 +173,16 @@ def answer_first_self_check(page: Any) -> None:
     box.locator(".erc-feedback").wait_for(timeout=30_000)
 
 
+def scroll_to_source(page: Any, text: str) -> None:
+    """Bring the (last) code cell whose source contains ``text`` on screen, so its outputs are drawn."""
+    index = page.evaluate("(t) => window.jupyterapp.shell.currentWidget.content.widgets"
+                          ".map(c => c.model.sharedModel.getSource()).findLastIndex(s => s.includes(t))", text)
+    assert index >= 0, f"no cell calls {text}"
+    scroll_to_cell(page, index)
+
+
 def save_reflection(page: Any, text: str) -> None:
+    scroll_to_source(page, "course.reflect(")
     reflection = page.locator(".erc-quiz", has=page.get_by_role("button", name="Save my reflection")).first
     reflection.scroll_into_view_if_needed()
     reflection.locator("textarea").nth(1).fill(text)
@@ -194,7 +216,60 @@ def browser_record_path() -> str:
     return str(path.relative_to(progress.BROWSER_DRIVE))
 
 
-# ------------------------------------------------------------------ the tests
+# ------------------------------------------------------------------ the built site, read as files
+def test_the_kernel_loads_pyodide_and_every_wheel_from_the_site_itself(lite_site: Path) -> None:
+    import hashlib
+
+    from course.instructor.lite import COURSE_DISTRIBUTION, KERNEL_PLUGIN
+
+    settings = json.loads((lite_site / "jupyter-lite.json").read_text(encoding="utf-8"))
+    kernel = settings["jupyter-config-data"]["litePluginSettings"][KERNEL_PLUGIN]
+    assert kernel["pyodideUrl"] == "./static/pyodide/pyodide.mjs" and kernel["disablePyPIFallback"] is True
+    lock = json.loads((lite_site / "static" / "pyodide" / "pyodide-lock.json").read_text(encoding="utf-8"))
+    for name, entry in lock["packages"].items():
+        wheel = lite_site / "static" / "pyodide" / entry["file_name"]
+        assert wheel.is_file(), name
+        assert hashlib.sha256(wheel.read_bytes()).hexdigest() == entry["sha256"], name
+        assert set(entry["depends"]) <= set(lock["packages"]), name
+    # Everything the kernel needs is loaded at start: no install cell, no index consulted.
+    assert set(kernel["loadPyodideOptions"]["packages"]) <= set(lock["packages"])
+    assert COURSE_DISTRIBUTION in kernel["loadPyodideOptions"]["packages"]
+
+
+def test_the_site_carries_nothing_of_the_instructors_side(lite_site: Path) -> None:
+    files = {str(p.relative_to(lite_site)) for p in lite_site.rglob("*") if p.is_file()}
+    assert not [f for f in files if "grading" in f or "gradebook" in f or f.endswith(".db")]
+    assert not [f for f in files if "nbgrader" in f.lower()]  # no Formgrader or assignment extensions
+    notebooks = sorted(f for f in files if f.startswith("files/") and f.endswith(".ipynb"))
+    assert notebooks == sorted([f"files/modules/{name}" for name in LESSONS] +
+                               [f"files/assessments/{p.parent.name}/assessment.ipynb"
+                                for p in (ROOT / "grading" / "source").glob("*/assessment.ipynb")])
+
+
+def test_a_leak_into_the_site_stops_the_build(tmp_path: Path) -> None:
+    from course._errors import ConfigurationError
+    from course.instructor.assessments import load_assessment
+    from course.instructor.demo import answer_line
+    from course.instructor.lite import audit_site
+    from tests.instructor_course import make_course
+    from tests.submissions import correct_answers
+
+    course = make_course(tmp_path / "course")
+    item = load_assessment(course.source_notebook(ASSESSMENT), ASSESSMENT).items[0]
+    keyed = answer_line(item.variable, correct_answers(course, ASSESSMENT)[item.number])
+    site = tmp_path / "site"
+    lesson = ROOT / "modules" / LESSONS[1]
+    (site / "files" / "modules").mkdir(parents=True)
+    shutil.copy2(lesson, site / "files" / "modules" / lesson.name)
+    audit_site(site, ROOT, set(), tmp_path / "scratch-clean")  # a lesson alone is clean
+    notebook = json.loads(lesson.read_text(encoding="utf-8"))
+    notebook["cells"][-1]["source"] += f"\n\nFor the record: {keyed}\n"
+    (site / "files" / "modules" / lesson.name).write_text(json.dumps(notebook), encoding="utf-8")
+    with pytest.raises(ConfigurationError, match="NOT built"):
+        audit_site(site, ROOT, set(), tmp_path / "scratch-leak")
+
+
+# ------------------------------------------------------------------ the tests in the browser
 def test_the_landing_page_opens_the_start_page(browser: Browser) -> None:
     page = browser.page
     started = time.monotonic()
@@ -216,12 +291,15 @@ def test_every_lesson_runs_in_the_browser_with_its_widgets_and_figures(browser: 
     assert page.evaluate(PROBLEMS) == []
     source = (ROOT / "modules" / lesson).read_text(encoding="utf-8")
     quizzes = source.count("course.quiz(")
-    figures = source.count("course.figure(") + source.count("course.dossier_checker(")
+    figures = source.count("course.figure(")
+    shown = page.evaluate(SHOWN)
+    assert shown["widgets"] >= quizzes and shown["figures"] >= figures, shown
     if quizzes:
-        page.locator(".erc-quiz").nth(quizzes - 1).wait_for(timeout=60_000)
+        scroll_to_cell(page, shown["widget_cells"][0])
         answer_first_self_check(page)
-    if figures:
-        page.locator(".js-plotly-plot .main-svg").nth(figures - 1).wait_for(timeout=60_000)
+    for index in shown["figure_cells"]:  # each figure drawn, not only sent (cells off screen are not drawn)
+        scroll_to_cell(page, index)
+        page.locator(".jp-Cell").nth(index).locator(".js-plotly-plot .main-svg").first.wait_for(timeout=60_000)
     if "course.reflect(" in source:
         save_reflection(page, f"In the browser edition, lesson {lesson[:2]} made me check the product's dossier.")
     assert not browser.foreign, browser.foreign
@@ -252,6 +330,7 @@ def test_the_learning_record_downloads_as_a_pdf_that_keeps_unicode(browser: Brow
     page = browser.page
     open_notebook(browser, f"modules/{LESSONS[-1]}")
     run_all(browser)
+    scroll_to_source(page, "course.record(")
     record = page.locator(".erc-quiz", has_text="Your learning record").last
     record.scroll_into_view_if_needed()
     record.get_by_label("Your name (as it should appear):").fill(UNICODE_NAME)
