@@ -13,6 +13,7 @@ from datetime import date
 
 from course._checklist.content import SupplierChecklist
 from course._checklist.state import ChecklistState, answered_by_group, outstanding
+from course._plaintext import plain_citations
 
 
 @dataclass(frozen=True)
@@ -30,15 +31,6 @@ class Block:
     answered: bool = False
     details: tuple[tuple[str, str], ...] = ()
     markdown: str = ""
-
-
-def plain_citations(text: str) -> str:
-    """``[@fda2019; @fda2020]`` as a reader sees it: "(US FDA, 6 Dec 2019; US FDA, 22 Jul 2020)"."""
-    from course._references import _CITATION_GROUP, _KEY, load_references
-
-    bibliography = load_references()
-    return _CITATION_GROUP.sub(
-        lambda m: "(" + "; ".join(bibliography.get(k).short for k in _KEY.findall(m.group(1))) + ")", text)
 
 
 def one_line(text: str) -> str:
@@ -145,4 +137,4 @@ def document_name(state: ChecklistState) -> str:
     return f"supplier-checklist-{slug or 'unnamed-supplier'}.md"
 
 
-__all__ = ["Block", "document_blocks", "render_markdown", "render_pdf", "document_name", "plain_citations"]
+__all__ = ["Block", "document_blocks", "render_markdown", "render_pdf", "document_name"]

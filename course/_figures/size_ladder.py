@@ -15,6 +15,7 @@ from typing import Any
 
 from course._errors import ContentError
 from course._figures import Figure, theme
+from course._plaintext import plain_citations
 from course._yaml import CONTENT_DIR, read_csv
 
 DATA_FILE = CONTENT_DIR / "data" / "size_ladder.csv"
@@ -79,15 +80,6 @@ def load_sizes(path: Path | None = None) -> list[SizeRange]:
     if not sizes:
         raise ContentError(file.name, None, "has no rows", "add at least one size range")
     return sizes
-
-
-def plain_citations(text: str) -> str:
-    """A note's ``[@key]`` citations written as short citations, for the plain-text data table."""
-    from course._references import _CITATION_GROUP, _KEY, load_references
-
-    bibliography = load_references()
-    return _CITATION_GROUP.sub(
-        lambda m: "(" + "; ".join(bibliography.get(k).short for k in _KEY.findall(m.group(1))) + ")", text)
 
 
 def find(sizes: list[SizeRange], item: str) -> SizeRange:
