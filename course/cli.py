@@ -456,7 +456,8 @@ def run_publish(args: argparse.Namespace) -> int:
 
     edition = publish(args.directory)
     print(f"publish   {len(edition.files)} files, {len(edition.assessments)} released assessments → {edition.path}")
-    print(f"publish   leak audit: none of {edition.secrets_checked} solution and hidden-test lines is in the edition")
+    print(f"publish   leak audit: none of {edition.secrets_checked} secrets (answer keys, solution lines, marking "
+          "guides, model answers) is anywhere in the edition, archives and every text encoding included")
     return EXIT_OK
 
 

@@ -6,11 +6,16 @@ repository), the helper library, the environment and Binder files, and a learner
 README. It leaves out ``grading/`` (sources, gradebook, submissions, feedback),
 the tests and the instructor documents.
 
-Before anything is written to ``DIR`` the edition is built beside it and audited:
-every solution line and hidden-test line of every source assessment is looked for in
-every file of the edition. One found stops the publication (the previous edition, if
-any, stays as it was). The edition's own ``make test`` executes its lessons and
-assessments with the edition's own copy of the library.
+Before anything is written to ``DIR`` the edition is built beside it and audited with
+``course.instructor.leaks``: every key, solution line, hidden-test line, marking guide and
+model answer of every source assessment (and the instructor's key files) is looked for in
+every file of the edition, inside archives and in any text encoding, with quotes, case and
+spacing normalised. One found, or a file that cannot be examined, stops the publication
+(the previous edition, if any, stays as it was). The edition's own ``make test`` executes
+its lessons and assessments with the edition's own copy of the library.
+
+The README's words are content (``course/content/learner_edition.yml``), filled in from
+the syllabus, with their citations rendered.
 """
 from __future__ import annotations
 
@@ -19,14 +24,17 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from course._errors import ConfigurationError
+from course._errors import ConfigurationError, ContentError
 from course._syllabus import PROJECT_ROOT, load_syllabus
+from course._yaml import CONTENT_DIR, read_yaml, require
+
+if TYPE_CHECKING:
+    from course.instructor.leaks import Audit, Secrets
 
 MARKER = ".exosome-reality-check-edition.json"
 ASSESSMENTS_DIR = "assessments"
@@ -35,106 +43,94 @@ COPIED = ("course", "modules", "assets", "binder", "environment.yml", "pyproject
 _SKIPPED_NAMES = {"__pycache__", ".ipynb_checkpoints", ".pytest_cache", ".DS_Store"}
 _SKIPPED_SUFFIXES = {".pyc", ".pyo", ".bak", ".tmp"}
 
-BEGIN_SOLUTION, END_SOLUTION = "### BEGIN SOLUTION", "### END SOLUTION"
-BEGIN_HIDDEN, END_HIDDEN = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
-_GENERIC = re.compile(r"^(?:import \S+|from \S+ import [\w, ]+|[\W_]*|\w{1,3}:?)$")
-_MIN_SIGNIFICANT = 6
+README_FILE = CONTENT_DIR / "learner_edition.yml"
 
 
 # ------------------------------------------------------------------ the leak audit
-@dataclass(frozen=True)
-class SecretLine:
-    """A line of a solution or hidden test in a source assessment."""
+def edition_secrets(grading: Path) -> dict[str, Secrets]:
+    """Per assessment of ``grading/source``, everything a learner must not see: its keys,
+    solution and hidden-test lines, marking guide, model answer and key file. (The nbgrader
+    markers themselves are not secrets here: the edition's own library names them.)"""
+    from course.instructor.leaks import assessment_secrets
 
-    text: str
-    assessment: str
-    kind: str  # "solution" or "hidden test"
-
-
-@dataclass(frozen=True)
-class Leak:
-    secret: SecretLine
-    file: str  # relative to the edition
-
-
-def secret_lines(source_dir: Path) -> list[SecretLine]:
-    """Every solution and hidden-test line in ``source_dir/*/*.ipynb``, less trivially generic
-    lines (blank, punctuation, imports, and lines the released notebook shows anyway)."""
-    secrets: dict[str, SecretLine] = {}
-    for notebook in sorted(Path(source_dir).glob("*/*.ipynb")):
-        cells = _read_json(notebook).get("cells", [])
-        visible = set()
-        for cell in cells:
-            for kind, line in _regions(_source(cell)):
-                if kind is None:
-                    visible.add(line.strip())
-        for cell in cells:
-            for kind, line in _regions(_source(cell)):
-                text = line.strip()
-                if kind is None or text in visible or _generic(text):
-                    continue
-                secrets.setdefault(text, SecretLine(text, notebook.parent.name, kind))
-    return list(secrets.values())
+    source_dir = grading / "source"
+    secrets: dict[str, Secrets] = {}
+    for notebook in sorted(source_dir.glob("*/*.ipynb")):
+        assessment = notebook.parent.name
+        keys = [grading / "assessments" / f"{assessment}{suffix}" for suffix in (".yml", ".yaml")]
+        secrets[assessment] = assessment_secrets(notebook, assessment, key_file=next((k for k in keys if k.is_file()), None),
+                                                 delimiters=False)
+    if not any(secrets.values()):
+        raise ConfigurationError(f"No assessment was found in {source_dir}: the leak audit would prove nothing. "
+                                 "Check that the assessments are there.")
+    return secrets
 
 
-def _regions(source: str) -> Iterable[tuple[str | None, str]]:
-    """Each line of a cell with the region it is in: "solution", "hidden test" or None."""
-    region: str | None = None
-    for line in source.splitlines():
-        marker = line.strip()
-        if marker == BEGIN_SOLUTION:
-            region = "solution"
-        elif marker == BEGIN_HIDDEN:
-            region = "hidden test"
-        elif marker in (END_SOLUTION, END_HIDDEN):
-            region = None
-        else:
-            yield region, line
-
-
-def _generic(text: str) -> bool:
-    return len(re.sub(r"\s", "", text)) < _MIN_SIGNIFICANT or bool(_GENERIC.match(text))
-
-
-def audit(folder: Path, secrets: list[SecretLine]) -> list[Leak]:
-    """Every secret line found in any file under ``folder`` (notebooks are also searched
-    as decoded text, so JSON escaping cannot hide a line)."""
-    leaks: list[Leak] = []
-    for path in sorted(p for p in Path(folder).rglob("*") if p.is_file()):
-        text = searchable_text(path)
-        if text is None:
-            continue
-        for secret in secrets:
-            if secret.text in text:
-                leaks.append(Leak(secret, str(path.relative_to(folder))))
-    return leaks
-
-
-def searchable_text(path: Path) -> str | None:
-    """A file's text as a reader (or a program) would see it; None for binary files."""
-    try:
-        raw = path.read_bytes().decode("utf-8")
-    except UnicodeDecodeError:
-        return None
-    if path.suffix in (".ipynb", ".json"):
+def public_text(folder: Path) -> str:
+    """What the edition shows learners on purpose: its lessons, its content data and the
+    visible text of its released assessments. A fragment of a model answer that a lesson
+    also says is teaching, not a leak."""
+    parts: list[str] = []
+    for notebook in sorted(folder.glob("modules/*.ipynb")) + sorted(folder.glob(f"{ASSESSMENTS_DIR}/*/*.ipynb")):
         try:
-            return raw + "\n" + "\n".join(_strings(json.loads(raw)))
-        except json.JSONDecodeError:
-            return raw
-    return raw
+            cells = json.loads(notebook.read_text(encoding="utf-8")).get("cells", [])
+        except (OSError, ValueError, AttributeError):
+            continue
+        for cell in cells if isinstance(cells, list) else []:
+            source = cell.get("source", "") if isinstance(cell, dict) else ""
+            parts.append("".join(source) if isinstance(source, list) else str(source))
+    for data in sorted((folder / "course" / "content").rglob("*.yml")):
+        parts.append(data.read_text(encoding="utf-8", errors="replace"))
+    return "\n".join(parts)
 
 
-def _strings(value: object) -> Iterable[str]:
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, list):
-        if value and all(isinstance(v, str) for v in value):
-            yield "".join(value)  # a notebook cell's source, split into lines
-        for v in value:
-            yield from _strings(v)
-    elif isinstance(value, dict):
-        for v in value.values():
-            yield from _strings(v)
+def audit(folder: Path, secrets: dict[str, Secrets]) -> Audit:
+    """Every secret found in any file under ``folder`` (archives opened, every encoding tried,
+    quotes and spacing normalised); ``audit.ok`` only when nothing leaked and every file could
+    be examined.
+
+    - A released assessment is searched for all of its own secrets (``answer_N`` means question
+      N of the notebook it is in) and for every assessment's marking guide and model answer.
+    - Lessons, the README and every other file outside the library: for everything.
+    - The library (``course/``), whose self-check banks mark their own correct options and
+      whose code shows ``answer_N = ...`` examples by design: for solution and hidden-test
+      lines, marking guides, model answers and copies of a key file.
+    Text the edition shows on purpose (``public_text``) is not a secret anywhere."""
+    from course.instructor.leaks import (
+        HIDDEN_TEST,
+        KEY_FILE,
+        MARKING_GUIDE,
+        MODEL_ANSWER,
+        SOLUTION,
+        Audit,
+        Secrets,
+        scan_tree,
+    )
+
+    public = public_text(folder)
+    shared, everything, library = Secrets(), Secrets(), Secrets()
+    for one in secrets.values():
+        shared += one.of_kind(MARKING_GUIDE, MODEL_ANSWER, KEY_FILE)
+        everything += one
+        library += one.of_kind(SOLUTION, HIDDEN_TEST, MARKING_GUIDE, MODEL_ANSWER, KEY_FILE)
+    # In the library, an ``answer_N = "B"`` solution line is an example of the answer format
+    # (question N of no notebook): keys are looked for where they mean something.
+    library = Secrets([t for t in library.texts if not (t.kind == SOLUTION and _ANSWER_LINE.match(t.text))],
+                      library.keys, library.fingerprints)
+    shared, everything, library = shared.without(public), everything.without(public), library.without(public)
+    result = Audit()
+    released = folder / ASSESSMENTS_DIR
+    for path in sorted(folder.iterdir()):
+        if path == released:
+            for part in sorted(released.iterdir()):
+                own = secrets[part.name].without(public) + shared if part.name in secrets else everything
+                result.extend(scan_tree(part, own, relative_to=folder))
+        else:
+            result.extend(scan_tree(path, library if path.name == "course" else everything, relative_to=folder))
+    return result
+
+
+_ANSWER_LINE = re.compile(r"^answer_\d+=")     # a normalised one-line answer (leaks.normalise drops spaces)
 
 
 # ------------------------------------------------------------------ publishing
@@ -154,11 +150,8 @@ def publish(destination: Path | str, project_root: Path = PROJECT_ROOT) -> Editi
     target = Path(destination).expanduser().absolute()
     root = project_root.resolve()
     _check_destination(target, root)
-    source_dir = root / "grading" / "source"
-    secrets = secret_lines(source_dir)
-    if not secrets:
-        raise ConfigurationError(f"No solution or hidden-test lines were found in {source_dir}: the leak audit "
-                                 "would prove nothing. Check that the assessments are there.")
+    secrets = edition_secrets(root / "grading")
+    learner_readme([])                   # a content mistake in the README stops us before any building
     target.parent.mkdir(parents=True, exist_ok=True)
     build = Path(tempfile.mkdtemp(prefix=f".{target.name}.building-", dir=target.parent))
     try:
@@ -175,18 +168,19 @@ def publish(destination: Path | str, project_root: Path = PROJECT_ROOT) -> Editi
             "published": datetime.now(timezone.utc).replace(microsecond=0).isoformat(),
             "assessments": assessments,
         }, indent=1) + "\n", encoding="utf-8")
-        leaks = audit(build, secrets)
-        if leaks:
-            shown = "; ".join(f"{leak.file}: {leak.secret.kind} line of {leak.secret.assessment} "
-                              f"{leak.secret.text[:60]!r}" for leak in leaks[:5])
-            raise ConfigurationError(f"The learner edition was NOT published: it would contain answers "
-                                     f"({len(leaks)} found; {shown}). Remove them from the files named and "
+        found = audit(build, secrets)
+        if not found.ok:
+            problems = found.messages()
+            raise ConfigurationError(f"The learner edition was NOT published: {len(problems)} problem"
+                                     f"{'s' if len(problems) != 1 else ''} found ({'; '.join(problems[:5])}). Remove "
+                                     "the answers from the files named (or the files that cannot be checked) and "
                                      "publish again.")
         files = sorted(str(p.relative_to(build)) for p in build.rglob("*") if p.is_file())
         _replace(build, target)
     finally:
         shutil.rmtree(build, ignore_errors=True)
-    return Edition(path=target, files=files, assessments=assessments, secrets_checked=len(secrets))
+    return Edition(path=target, files=files, assessments=assessments,
+                   secrets_checked=sum(len(one) for one in secrets.values()))
 
 
 def _check_destination(target: Path, root: Path) -> None:
@@ -257,11 +251,6 @@ def _read_json(path: Path) -> dict[str, Any]:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
-def _source(cell: dict[str, Any]) -> str:
-    source = cell.get("source", "")
-    return "".join(source) if isinstance(source, list) else str(source)
-
-
 # ------------------------------------------------------------------ the edition's own files
 EDITION_MAKEFILE = """\
 # The learner edition of Exosome Reality Check.
@@ -287,58 +276,42 @@ test: .venv/.installed
 """
 
 
-def learner_readme(assessments: list[str]) -> str:
+def learner_readme(assessments: list[str], source: Path = README_FILE) -> str:
+    """The edition's README.md: the words of ``course/content/learner_edition.yml``, filled in
+    from the syllabus, with author-year citations and a reference list."""
+    from course._progress import PROGRESS_FILE
+    from course._references import reference_list_markdown, render_citations
+
+    name = source.name
+    template = require(read_yaml(source), "readme", name, None, str,
+                       "give the README's Markdown as `readme: |` followed by the text")
     syllabus = load_syllabus()
     info = syllabus.course
-    lessons = "\n".join(f"- `modules/{m.slug}.ipynb`: {m.title} ({m.minutes} min)" for m in syllabus.modules)
-    graded = "\n".join(f"- `{ASSESSMENTS_DIR}/{a}/assessment.ipynb`" for a in assessments)
-    return f"""# {info.title}
-
-Course version {info.version} · content reviewed {info.content_review_date} · provider: {info.provider}
-
-An evidence-based CPD course for aesthetic practitioners (doctors, nurses, dentists). No
-programming is needed: each lesson is a page of reading with short self-check questions,
-figures and a reflection, and you run it one cell at a time.
-
-{info.declaration_of_interests}
-
-No exosome product is approved by the US FDA for aesthetic use, and this course does not
-qualify anyone to administer one.
-
-## Start
-
-- **In your browser, with nothing to install:** use the Binder link your course provider gives
-  you. Binder keeps nothing after your session ends: download your learning record before you
-  leave.
-- **On your own computer** (Python 3.10 or later): run `make lab` in this folder, or
-  `python -m pip install -e '.[lab]'` and then `jupyter lab modules/00_start_here.ipynb`.
-
-Open `modules/00_start_here.ipynb` first.
-
-## Lessons
-
-{lessons}
-
-## Graded assessments
-
-Your instructor will tell you how to submit them. Each answer cell has a format check that
-says whether your answer is in the right form, never whether it is right.
-
-{graded}
-
-## Your learning record and your data
-
-The course keeps one file on your computer: `~/.exosome-reality-check/progress.json` (or in the
-folder named by the environment variable `EXOCOURSE_HOME`). It holds the lessons you finished
-and when, your self-check answers, reflections and course evaluation, and your name and
-registration number only if you type them. Nothing is sent anywhere. `course.record()` at the
-end of each lesson writes your *self-assessed* learning record as a PDF and as JSON. A
-certificate comes only from your instructor, after your graded assessments.
-
-## Checking this copy
-
-`make test` runs every lesson and assessment once and reports any that fail.
-"""
+    values = {
+        "title": info.title, "version": info.version, "review_date": info.content_review_date,
+        "provider": info.provider, "declaration_of_interests": info.declaration_of_interests,
+        "safety_note": info.safety_note,
+        "lessons": "\n".join(f"- `modules/{m.slug}.ipynb`: {m.title} ({m.minutes} min)" for m in syllabus.modules),
+        "assessments": "\n".join(f"- `{ASSESSMENTS_DIR}/{a}/assessment.ipynb`" for a in assessments)
+        or "- (none released in this edition)",
+        "progress_file": f"~/.exosome-reality-check/{PROGRESS_FILE}",
+    }
+    try:
+        text = template.format(**values)
+    except KeyError as exc:
+        raise ContentError(name, "readme", f"uses the placeholder {{{exc.args[0]}}}, which is not one of "
+                           + ", ".join("{" + k + "}" for k in values),
+                           "use one of those, or write {{ }} for a literal brace") from None
+    except (ValueError, IndexError) as exc:
+        raise ContentError(name, "readme", f"has a stray brace ({exc})", "write {{ or }} for a literal brace") from None
+    try:
+        text, keys = render_citations(text, link_to="entry")
+    except ContentError as unknown:
+        raise ContentError(name, "readme", f"cites a key that is not in references.yml ({unknown.item or unknown})",
+                           "use a key listed in course/content/references.yml") from None
+    if keys:
+        text = text.rstrip() + "\n\n" + reference_list_markdown(keys)
+    return text
 
 
 # ------------------------------------------------------------------ the edition's own check
