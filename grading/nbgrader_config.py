@@ -37,8 +37,11 @@ c.OverwriteCells.add_missing_cells = True
 # assessments/<id>.yml (course.instructor.grading). `exocourse autograde`, `nbgrader
 # autograde` run in this folder and Formgrader's autograde button all use this list.
 # (CheckCellMetadataCompiled is nbgrader's CheckCellMetadata with its schema compiled once.)
+# (RestoreCellRoles gives every cell the grading role the instructor gave it: nbgrader's
+# OverwriteCells trusts the submission's grade/solution flags.)
 c.Autograde.sanitize_preprocessors = [
     "nbgrader.preprocessors.ClearOutput",
+    "course.instructor.cell_roles.RestoreCellRoles",
     "nbgrader.preprocessors.DeduplicateIds",
     "nbgrader.preprocessors.OverwriteKernelspec",
     "nbgrader.preprocessors.OverwriteCells",

@@ -3,10 +3,26 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from collections.abc import Iterator
 
 import pytest
 
-from course._answers import check_format, close, letter, letters, number
+from course._answers import (
+    ANSWER,
+    BLANK,
+    MISSING,
+    NOT_AN_ANSWER,
+    _check,
+    answer_sheet,
+    check_format,
+    check_my_answers,
+    close,
+    forgive,
+    letter,
+    letters,
+    number,
+    read_answer,
+)
 
 
 @pytest.mark.parametrize("typed", ["B", "b", " B ", "(B)", "B.", "b)"])
@@ -109,3 +125,144 @@ def test_importing_course_answers_loads_nothing_heavy() -> None:
             "'yaml', 'numpy') if m in sys.modules]; print(','.join(heavy))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == ""
+
+
+# ---------------------------------------------------------------- one reader for grader and learner
+
+@pytest.fixture(autouse=True)
+def fresh_sheet() -> Iterator[None]:
+    from course import _answers
+
+    _answers._SHEET.clear()
+    _answers._SOURCES.clear()
+    yield
+    _answers._SHEET.clear()
+    _answers._SOURCES.clear()
+
+
+@pytest.mark.parametrize("source,status,value", [
+    ('answer_1 = "B"', ANSWER, "B"),
+    ("answer_1 = 'b'  # my guess", ANSWER, "b"),
+    ('answer_1 = ["A", "C"]', ANSWER, ("A", "C")),
+    ("answer_1 = 3e10", ANSWER, 3e10),
+    ("answer_1 = 2.4e11 / 6", ANSWER, 4e10),
+    ("answer_1 = -(2 ** 3)", ANSWER, -8.0),
+    ('answer_1 = ""', BLANK, ""),
+    ("x = 1", MISSING, None),
+    ("answer_1 = b", NOT_AN_ANSWER, None),
+    ("answer_1 = A, B", NOT_AN_ANSWER, None),
+    ("answer_1 = 3e10 particles", NOT_AN_ANSWER, None),
+    ('answer_1 = "B', NOT_AN_ANSWER, None),
+    ("answer_1 = (-8) ** 0.5", NOT_AN_ANSWER, None),
+    ("answer_1 = 1e308 * 10", NOT_AN_ANSWER, None),
+    ("answer_1 = 1 / 0", NOT_AN_ANSWER, None),
+    ("answer_1 = True", NOT_AN_ANSWER, None),
+    ('answer_1 = b"B"', NOT_AN_ANSWER, None),
+    ('answer_1 = str("B")', NOT_AN_ANSWER, None),
+    ('answer_1, answer_2 = "A", "B"', NOT_AN_ANSWER, None),
+])
+def test_read_answer_reads_literals_only(source: str, status: str, value: object) -> None:
+    reading = read_answer(source, "answer_1")
+    assert reading.status == status and reading.value == value
+
+
+@pytest.mark.parametrize("source,hint", [
+    ("answer_1 = b", 'Put your answer in quotes: answer_1 = "B"'),
+    ("answer_4 = A, B", 'Put your answer in quotes: answer_4 = "A, B"'),
+    ("answer_4 = a c", 'Put your answer in quotes: answer_4 = "A, C"'),
+    ('answer_1 = "B', 'Close the quotes at the end: answer_1 = "B"'),
+    ("answer_5 = 3e10 particles", 'Type the number only, without units, in quotes: answer_5 = "3e10"'),
+    ("answer_5 = 40 nm", 'Type the number only, without units, in quotes: answer_5 = "40"'),
+    ("answer_5 = 3 x 10^10", 'Put your answer in quotes: answer_5 = "3 x 10^10"'),
+    ("answer_1 = “B”", 'Put your answer in quotes: answer_1 = "B"'),
+    ("answer_1 =", 'Type your answer between the quotes: answer_1 = ""'),
+])
+def test_an_unreadable_answer_line_says_what_to_type(source: str, hint: str) -> None:
+    variable = source.split()[0]
+    assert read_answer(source, variable).hint == hint
+
+
+def test_the_format_check_reads_the_answer_cell_as_the_grader_does(capsys: pytest.CaptureFixture[str]) -> None:
+    from course import _answers
+
+    # A cell with other code runs as typed; the value Python computes would pass, but the
+    # text the grader reads is not an answer, and the check says so.
+    cell = ['letter = "a"\n', "answer_2 = letter.upper()\n"]
+    assert forgive(cell) == cell
+    namespace: dict[str, object] = {"check_format": check_format}
+    exec("".join(cell) + 'check_format("answer_2", kind="letter", choices="ABCD")', namespace)
+    out = capsys.readouterr().out
+    assert namespace["answer_2"] == "A" and "format OK" not in out
+    assert out.startswith("Question 2: Type only your answer, between the quotes")
+    assert _answers._SOURCES["answer_2"] == "".join(cell)
+    # An answer cell that is only an unreadable answer line is replaced by the explanation.
+    assert forgive(['answer_2 = "a".upper()\n']) != ['answer_2 = "a".upper()\n']
+
+
+def test_forgive_turns_an_answer_cell_python_cannot_run_into_one_friendly_line(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    for typed in (["answer_1 = b\n"], ["answer_4 = A, B"], ["answer_5 = 3e10 particles\n"], ['answer_1 = "B\n']):
+        replaced = forgive(typed)
+        assert replaced != typed and len(replaced) == 1
+        exec("".join(replaced), {})                     # runs, raises nothing
+        line = capsys.readouterr().out.strip()
+        assert line.startswith("Question ") and "\n" not in line and "Traceback" not in line
+
+
+def test_forgive_leaves_every_other_cell_exactly_as_typed() -> None:
+    for cell in (['answer_1 = "B"\n'], ["import os\n", "answer_1 = b\n"], ["print('hello')\n"], ["%timeit 1\n"],
+                 ["answer_10 == 3\n"], []):
+        assert forgive(cell) == cell
+
+
+def test_check_my_answers_lists_every_unanswered_or_badly_formatted_question(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    answer_sheet(answer_1="letter ABCD", answer_2="letters ABCD", answer_3="number", answer_4="letter ABCD")
+    for typed in ('answer_1 = "B"\n', "answer_2 = A, B\n", 'answer_3 = ""\n'):
+        forgive([typed])
+    namespace: dict[str, object] = {"check_my_answers": check_my_answers}
+    exec("check_my_answers()", namespace)
+    out = capsys.readouterr().out
+    assert out.startswith("3 of 4 questions need your attention")
+    assert "Question 1" not in out
+    assert 'Question 2: Put your answer in quotes: answer_2 = "A, B"' in out
+    assert "Question 3: not answered yet" in out and "Question 4: no answer is recorded yet" in out
+    assert "never whether an answer is right" in out
+    for typed in ('answer_2 = "A, B"\n', 'answer_3 = "5"\n', 'answer_4 = "C"\n'):
+        forgive([typed])
+    exec("check_my_answers()", namespace)
+    assert capsys.readouterr().out.startswith("All 4 questions are answered in the right format")
+
+
+def test_check_my_answers_before_the_sheet_says_to_run_all(capsys: pytest.CaptureFixture[str]) -> None:
+    check_my_answers()
+    assert "Run All" in capsys.readouterr().out
+
+
+def test_while_validating_a_problem_goes_to_stderr_so_validate_agrees(
+        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NBGRADER_VALIDATING", "1")
+    check_format("answer_1", "", kind="letter", choices="ABCD")
+    check_format("answer_2", "B", kind="letter", choices="ABCD")
+    captured = capsys.readouterr()
+    assert "Question 1: not answered yet" in captured.err and "Question 1" not in captured.out
+    assert "Question 2: format OK" in captured.out and captured.err.count("Question") == 1
+
+
+def test_the_grader_scores_only_what_the_format_check_calls_ok() -> None:
+    # The contract of the one reader: a readable answer in the right format is what the
+    # grader can score; anything the check refuses, the grader scores 0 for.
+    from course.instructor.assessments import load_assessment
+    from course.instructor.grading import NOT_AN_ANSWER as GRADER_NOT_AN_ANSWER
+    from course.instructor.grading import NOT_ANSWERED, WRONG_FORMAT, score_answer
+    from tests.conftest import ROOT
+
+    assessment = load_assessment(ROOT / "grading" / "assessments" / "02_quality_and_contamination.yml")
+    for item in assessment.items:
+        for typed in ('""', '"B"', '"a, c"', "b", "A, B", '"4e10"', "4e10", '"4e10 per µg"', '["A"]', '"Z"'):
+            source = f"{item.variable} = {typed}"
+            forgive([source])
+            ok = _check(item.variable, kind=item.kind, choices=item.choices).ok
+            reason = score_answer(item, read_answer(source, item.variable)).reason
+            refused = reason in (GRADER_NOT_AN_ANSWER, NOT_ANSWERED, WRONG_FORMAT)
+            assert ok != refused, (item.number, typed, ok, reason)

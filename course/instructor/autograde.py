@@ -154,6 +154,37 @@ def _converter_class() -> type:
     return LockedAutograde
 
 
+@contextmanager
+def shared_engines() -> Iterator[None]:
+    """While grading, every ``nbgrader.api.Gradebook`` this process opens reuses one
+    SQLAlchemy engine per database URL.
+
+    nbgrader opens a new ``Gradebook`` (a new engine, whose first connection initialises
+    the dialect) in each gradebook step: nine times per learner, and with no kernel to
+    wait for that was most of the time a learner took. An engine is only a factory of
+    connections; ``Gradebook.close()`` still returns them (``engine.dispose()``), so the
+    sessions, transactions and queries are exactly nbgrader's own.
+    """
+    import nbgrader.api as nbgrader_api
+
+    create = nbgrader_api.create_engine
+    engines: dict[str, Any] = {}
+
+    def shared(url: Any, *args: Any, **kwargs: Any) -> Any:
+        key = f"{url}|{sorted(kwargs.items())}"
+        if key not in engines:
+            engines[key] = create(url, *args, **kwargs)
+        return engines[key]
+
+    nbgrader_api.create_engine = shared
+    try:
+        yield
+    finally:
+        nbgrader_api.create_engine = create
+        for engine in engines.values():
+            engine.dispose()
+
+
 # ---------------------------------------------------------------- one learner
 
 def _grade_learner(course: CourseDir, converter_class: type, assessment: str, learner: str) -> tuple[bool, float,
@@ -212,6 +243,10 @@ def _notes(messages: tuple[str, ...]) -> tuple[str, ...]:
             add("a copied question cell was set aside")
         elif message.startswith("exocourse: graded cell"):
             add(message.removeprefix("exocourse: ") + " (scored 0)")
+        elif message.startswith("exocourse: restored the grading role"):
+            add("a cell's grading role was changed back to the instructor's")
+        elif message.startswith("exocourse: set aside the grading role"):
+            add("a cell the learner marked for grading was set aside")
     if not_answers:
         notes.append(f"not an answer (code or unquoted text, scored 0): {', '.join(dict.fromkeys(not_answers))}")
     if moved:
@@ -307,9 +342,10 @@ def autograde(course: CourseDir, assessment: str, workers: int | None = None,
     started = time.monotonic()
     outcomes: dict[str, tuple[bool, float, tuple[str, ...]]] = {}
     _show_progress(progress, 0, len(submitted))
-    for done, learner in enumerate(submitted, start=1):
-        outcomes[learner] = _grade_learner(course, converter_class, assessment, learner)
-        _show_progress(progress, done, len(submitted))
+    with shared_engines():
+        for done, learner in enumerate(submitted, start=1):
+            outcomes[learner] = _grade_learner(course, converter_class, assessment, learner)
+            _show_progress(progress, done, len(submitted))
     seconds = time.monotonic() - started
 
     scores = read_scores(course, assessment, submitted)

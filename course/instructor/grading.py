@@ -132,10 +132,10 @@ def verdict_outputs(item: Item, reading: AnswerReading, score: Score, limit: int
 
 
 def answer_sources(cells: list[Any], assessment: Assessment) -> dict[int, str]:
-    """Each item's answer-cell text, found by the answer cell's grade_id from the key (the
-    first such cell; nbgrader has already set later copies aside). An item whose answer
-    cell is gone is read from the last code cell the learner added that assigns its answer
-    name, if any (what they typed is their answer, wherever they typed it)."""
+    """Each item's answer-cell text, found by the answer cell's grade_id from the key (the one
+    cell left with it: intake and nbgrader's DeduplicateIds set copies aside; else the first).
+    An item whose answer cell is gone is read from the last code cell the learner added that
+    assigns its answer name, if any (what they typed is their answer, wherever they typed it)."""
     by_grade_id: dict[str, str] = {}
     for cell in cells:
         grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")

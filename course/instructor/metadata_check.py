@@ -12,8 +12,8 @@ from __future__ import annotations
 import traceback
 from typing import Any
 
-import jsonschema
-from jsonschema.exceptions import best_match
+import jsonschema  # type: ignore[import-untyped]
+from jsonschema.exceptions import best_match  # type: ignore[import-untyped]
 from nbgrader.nbgraderformat.common import (
     BaseMetadataValidator,
     SchemaTooNewError,
@@ -22,7 +22,6 @@ from nbgrader.nbgraderformat.common import (
 )
 from nbgrader.nbgraderformat.v3 import MetadataValidatorV3
 from nbgrader.preprocessors import CheckCellMetadata
-
 
 _COMPILED: dict[int, Any] = {}
 

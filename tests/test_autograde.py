@@ -1,0 +1,115 @@
+"""course.instructor.autograde: nbgrader's autograde with the key, notes in plain words, the lock."""
+from __future__ import annotations
+
+import json
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from course.instructor.autograde import _notes, autograde, gradebook_lock
+
+
+def test_notes_say_what_happened_in_plain_words() -> None:
+    messages = (
+        "Missing grade cell m01_x_check encountered, adding to notebook",
+        "Attribute 'checksum' for cell m01_x_check has changed! (should be: a, got: b)",
+        "Attribute 'cell_type' for cell m01_x_check has changed! (should be: code, got: markdown)",
+        "Cell with id 'm01_x_answer' exists multiple times!",
+        "exocourse: question 3 is not an answer",
+        "exocourse: question 5 is not an answer",
+        "exocourse: question 3 is not an answer",
+        "exocourse: question 2 was read from another cell",
+        "exocourse: graded cell m01_extra is not in the key",
+        "exocourse: restored the grading role of cell m01_x_answer (grade, points)",
+        "exocourse: set aside the grading role of a cell the course does not have (mine)",
+        "Something nbgrader says that is not news",
+    )
+    assert _notes(messages) == (
+        "a deleted question cell was put back",
+        "an edited locked cell was restored from the instructor's copy",
+        "a cell whose type was changed was changed back",
+        "a copied question cell was set aside",
+        "graded cell m01_extra is not in the key (scored 0)",
+        "a cell's grading role was changed back to the instructor's",
+        "a cell the learner marked for grading was set aside",
+        "not an answer (code or unquoted text, scored 0): Q3, Q5",
+        "answer cell missing, answer read from another cell: Q2",
+    )
+    assert _notes(()) == ()
+
+
+@pytest.fixture(scope="module")
+def taken_in(tmp_path_factory: pytest.TempPathFactory):
+    from course.instructor.assessments import load_assessment, read_notebook_json, solutions
+    from course.instructor.demo import fill_answers
+    from course.instructor.intake import intake
+    from course.instructor.release import release
+    from tests.instructor_course import make_course
+
+    base = tmp_path_factory.mktemp("autograde")
+    course = make_course(base / "course")
+    assessment_id = "01_exosome_biology"
+    release(course, [assessment_id])
+    assessment = load_assessment(course.source_notebook(assessment_id))
+    right = solutions(course.source_notebook(assessment_id))
+    released = read_notebook_json(course.release_notebook(assessment_id))
+    inbox = base / "inbox"
+    inbox.mkdir()
+    for learner, answers in (("ann", right), ("bo", {1: right[1]}), ("cy", {})):
+        (inbox / f"{learner}.ipynb").write_text(json.dumps(fill_answers(released, assessment, answers)))
+    roles = fill_answers(released, assessment, right)
+    for cell in roles["cells"]:
+        meta = cell["metadata"].get("nbgrader", {})
+        if meta.get("grade_id") == assessment.item(1).answer_cell:
+            meta.update(grade=True, points=100)           # would stop nbgrader's OverwriteCells
+    roles["cells"].insert(3, {"cell_type": "code", "id": "mine", "execution_count": None, "outputs": [],
+                              "source": "x = 1", "metadata": {"nbgrader": {"grade": True, "locked": True,
+                                                                           "points": 9, "schema_version": 3,
+                                                                           "solution": False}}})
+    (inbox / "dee.ipynb").write_text(json.dumps(roles))
+    intake(course, inbox, assessment_id)
+    return course, assessment_id
+
+
+@pytest.mark.slow
+def test_cells_whose_grading_role_a_learner_changed_are_graded_by_the_instructors_roles(taken_in) -> None:
+    course, assessment_id = taken_in
+    result = autograde(course, assessment_id, learners=["dee"], progress=None)
+    (dee,) = result.learners
+    assert (dee.status, dee.score, dee.max_score) == ("graded", 7.0, 7.0), dee.notes
+    assert "a cell's grading role was changed back to the instructor's" in dee.notes
+
+
+@pytest.mark.slow
+def test_grading_waits_for_the_gradebook_lock_held_by_another_grader(taken_in) -> None:
+    course, assessment_id = taken_in
+    finished: list[object] = []
+
+    def grade() -> None:
+        finished.append(autograde(course, assessment_id, learners=["ann", "bo", "cy"], progress=None))
+
+    with gradebook_lock(course.root):
+        worker = threading.Thread(target=grade)
+        worker.start()
+        worker.join(timeout=15)                 # ample for three learners: it must still be waiting
+        assert worker.is_alive() and not finished, "autograde wrote the gradebook while another grader held the lock"
+    worker.join(timeout=120)
+    assert finished and finished[0].scores() == {"ann": 7.0, "bo": 1.0, "cy": 0.0}  # type: ignore[attr-defined]
+
+
+@pytest.mark.slow
+def test_a_course_folder_without_the_key_stops_before_anyone_is_graded(taken_in, tmp_path: Path) -> None:
+    import shutil
+
+    from course._errors import ConfigurationError
+    from course.instructor.coursedir import open_course
+
+    course, assessment_id = taken_in
+    copy = tmp_path / "copy"
+    shutil.copytree(course.root, copy, ignore=shutil.ignore_patterns("assessments", "gradebook-location.json"))
+    started = time.monotonic()
+    with pytest.raises(ConfigurationError, match="There is no key"):
+        autograde(open_course(copy, f"sqlite:///{copy / 'gradebook.db'}"), assessment_id, progress=None)
+    assert time.monotonic() - started < 30
