@@ -249,8 +249,9 @@ class ComposeFeedback(FeedbackStep):
         resources["nbgrader"]["score"] = score + ((reflection_mark.score or 0.0) if reflection_mark else 0.0)
         resources["nbgrader"]["max_score"] = maximum + (reflection_mark.points if reflection_mark else 0.0)
 
+        written = reflection is not None and _written(str(state.get("reflection", "")), reflection, released)
         cells: list[Any] = [
-            new_raw_cell(_summary_html(module, rows, score, maximum, passed, reflection_mark,
+            new_raw_cell(_summary_html(module, rows, score, maximum, passed, reflection_mark, written,
                                        float(state.get("late_penalty", 0.0)))),
         ]
         figure = _objective_figure(rows, module)
@@ -341,8 +342,21 @@ def _task(reflection: Any, released: dict[str, str]) -> str:
     return _without_heading(released.get(f"before:{reflection.grade_id}", ""))
 
 
+def _written(text: str, reflection: Any, released: dict[str, str]) -> bool:
+    """Whether the learner wrote anything in the reflection cell (not the released prompt text)."""
+    return bool(text.strip()) and text.strip() != released.get(reflection.grade_id, "").strip()
+
+
+def _reflection_verdict(mark: Mark, written: bool) -> str:
+    if not mark.marked:
+        return "not yet marked"
+    if not written and not mark.score:
+        return f"not written (0 of {_plural(mark.points, 'mark')})"
+    return f"{_points(mark.score or 0)} of {_plural(mark.points, 'mark')}"
+
+
 def _summary_html(module: Any, rows: list[_Row], score: float, maximum: float, passed: bool,
-                  reflection: Mark | None, late_penalty: float) -> str:
+                  reflection: Mark | None, written: bool, late_penalty: float) -> str:
     from course._syllabus import load_syllabus
 
     percent = 100.0 * score / maximum if maximum else 0.0
@@ -361,8 +375,8 @@ def _summary_html(module: Any, rows: list[_Row], score: float, maximum: float, p
         parts.append(f"<p>{_questions(unmarked)} not marked yet: the result may still change.</p>")
     if reflection is not None:
         if reflection.marked:
-            parts.append(f"<p>Written reflection: <strong>{_points(reflection.score or 0)} of "
-                         f"{_plural(reflection.points, 'mark')}</strong>, marked by your course team.</p>")
+            parts.append(f"<p>Written reflection: <strong>{_reflection_verdict(reflection, written)}</strong>"
+                         + (", marked by your course team.</p>" if written or reflection.score else ".</p>"))
         else:
             parts.append("<p>Written reflection: <strong>not yet marked</strong>. Your course team marks it by "
                          "hand; it does not count towards passing the module.</p>")
@@ -394,8 +408,7 @@ def _summary_html(module: Any, rows: list[_Row], score: float, maximum: float, p
         parts.append(f'<tr><td><a href="#question-{row.item.number}">Question {row.item.number}</a></td>'
                      f"<td>{html.escape(row.item.objective)}</td><td>{mark}</td></tr>")
     if reflection is not None:
-        mark = f"{_points(reflection.score or 0)} of {_points(reflection.points)}" if reflection.marked \
-            else "not yet marked"
+        mark = _reflection_verdict(reflection, written)
         parts.append(f'<tr><td><a href="#reflection">Written reflection</a></td><td></td><td>{mark}</td></tr>')
     parts.append("</tbody></table></section>")
     return "\n".join(parts)
@@ -462,17 +475,14 @@ def _question_cells(row: _Row, released: dict[str, str], module: Any) -> list[An
 
 
 def _reflection_cells(reflection: Any, mark: Mark, text: str, released: dict[str, str]) -> list[Any]:
-    stub = released.get(reflection.grade_id, "").strip()
-    if mark.marked:
-        verdict = f"{_points(mark.score or 0)} of {_plural(mark.points, 'mark')}"
-    else:
-        verdict = "not yet marked"
+    written = _written(text, reflection, released)
+    verdict = _reflection_verdict(mark, written)
     cells = [new_raw_cell(f'<section class="question reflection" id="reflection">'
                           f'<h2>Written reflection <span class="badge">{verdict}</span></h2>')]
     prompt = _task(reflection, released)
     if prompt:
         cells.append(new_markdown_cell(prompt))
-    if text and text != stub:
+    if written:
         shown = text if len(text) <= REFLECTION_SHOWN_CHARS else text[:REFLECTION_SHOWN_CHARS] + "…"
         cells.append(new_raw_cell('<p class="answer">What you wrote:</p><blockquote class="learner-text">'
                                   + html.escape(shown).replace("\n", "<br>") + "</blockquote>"))
@@ -625,8 +635,10 @@ def without_plotly_js(page: str) -> str:
 def page_secrets(root: Path, assessment: str, learner: str) -> Any:
     """Everything one learner's feedback page must not hold (see ``course.instructor.leaks``):
     the assessment's secrets, other learners' ids, names and reflections, roster lines and
-    the certificate signing key; less the text the page may show (the release, the learner's
-    own submission, and the syllabus and references it quotes)."""
+    the certificate signing key; less the text the page may show (the release, and the
+    syllabus and references it quotes). Another learner's reflection is a secret only where
+    this learner did not write the same words themselves (two may; their page shows their
+    own words); nothing else is excused by being in the learner's own submission."""
     from course.instructor import leaks as leak_check
     from course.instructor.assessments import load_assessment
 
@@ -635,22 +647,23 @@ def page_secrets(root: Path, assessment: str, learner: str) -> Any:
     described = load_assessment(source, assessment)
     reflection_id = described.reflection.grade_id if described.reflection else None
     own = ""
+    reflections = leak_check.Secrets()
     for notebook in sorted((root / "autograded").glob(f"*/{assessment}/*.ipynb")):
         other = notebook.parent.parent.name
-        text = _reflection_text(notebook, reflection_id)
         if other == learner:
             own = notebook.read_text(encoding="utf-8", errors="replace")
             continue
         secrets += leak_check.text_secrets(leak_check.LEARNER_DATA, f"learner id {other}", other, whole_word=True)
+        text = _reflection_text(notebook, reflection_id)
         if text:
-            secrets += leak_check.text_secrets(leak_check.LEARNER_DATA, f"reflection of {other}", text)
+            reflections += leak_check.text_secrets(leak_check.LEARNER_DATA, f"reflection of {other}", text)
     secrets += _gradebook_people(root, learner)
     secrets += leak_check.roster_secrets(root / "learners.csv", except_learner=learner)
     secrets += _signing_key_secrets()
     release = root / "release" / assessment / "assessment.ipynb"
-    public = [own, release.read_text(encoding="utf-8", errors="replace") if release.exists() else "",
+    public = [release.read_text(encoding="utf-8", errors="replace") if release.exists() else "",
               _syllabus_text(), learner]
-    return secrets.without(*public)
+    return secrets.without(*public) + reflections.without(own, *public)
 
 
 def _key_file(root: Path, assessment: str) -> Path | None:
