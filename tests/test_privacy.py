@@ -14,7 +14,7 @@ from course.instructor.certificates import issue_certificates, learners_from_gra
 from course.instructor.privacy import forget
 from tests.graded_course import STRONG, WEAK, graded_course
 
-pytestmark = pytest.mark.slow
+SLOW = pytest.mark.slow
 
 
 @pytest.fixture
@@ -42,6 +42,7 @@ def snapshot(folder):
     return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
+@SLOW
 def test_export_learner_writes_everything_held_about_them_as_json(course, tmp_path):
     issue(course)
     out = tmp_path / "ada.json"
@@ -63,11 +64,13 @@ def test_export_learner_writes_everything_held_about_them_as_json(course, tmp_pa
     assert WEAK not in out.read_text(encoding="utf-8")  # nobody else's data
 
 
+@SLOW
 def test_exporting_an_unknown_learner_says_nothing_is_held_and_fails(course, tmp_path):
     run = exocourse(course, "export-learner", "nobody-here", cwd=tmp_path)
     assert run.returncode == 1 and "nothing is held about 'nobody-here'" in run.stdout
 
 
+@SLOW
 def test_forget_erases_the_learner_everywhere_but_the_register_and_says_what_it_removed(course):
     code = issue(course).issued[0].code
     run = exocourse(course, "forget", STRONG)
@@ -94,18 +97,21 @@ def test_forget_erases_the_learner_everywhere_but_the_register_and_says_what_it_
     assert len(json.loads((course.root.parent / "bob.json").read_text())["gradebook"]["submissions"]) == 5
 
 
+@SLOW
 def test_forgetting_twice_is_harmless_and_says_nothing_is_held(course):
     assert exocourse(course, "forget", WEAK).returncode == 0
     again = exocourse(course, "forget", WEAK)
     assert again.returncode == 0 and f"nothing is held about '{WEAK}'" in again.stdout
 
 
+@SLOW
 def test_a_file_that_still_mentions_the_learner_is_pointed_out(course):
     (course.root / "notes.txt").write_text(f"Extension granted to {STRONG} until Friday.\n", encoding="utf-8")
     result = forget(course, STRONG)
     assert result.still_mentioned_in == ["notes.txt"]
 
 
+@SLOW
 @pytest.mark.parametrize("bad", ["../submitted", "", "a/b"])
 def test_an_id_that_is_a_path_is_refused_and_nothing_is_touched(course, bad):
     before = snapshot(course.root)
@@ -114,6 +120,7 @@ def test_an_id_that_is_a_path_is_refused_and_nothing_is_touched(course, bad):
     assert snapshot(course.root) == before
 
 
+@SLOW
 def test_a_damaged_register_is_reported_before_anything_is_erased(course):
     issue(course)
     (course.root / "certificates" / "register.csv").write_text("garbage\n", encoding="utf-8")
@@ -121,3 +128,68 @@ def test_a_damaged_register_is_reported_before_anything_is_erased(course):
     run = exocourse(course, "forget", STRONG)
     assert run.returncode == 2 and "register" in run.stderr and "Restore it from your backup" in run.stderr
     assert snapshot(course.root) == before
+
+
+# ---------------------------------------------------------------- files named after the learner, and the id map
+@pytest.fixture
+def intake_course(tmp_path):
+    """A course whose intake folder sits inside it (grading/intake/), as instructors keep it."""
+    from course.instructor.intake import intake
+    from tests.instructor_course import make_course
+    from tests.lms_downloads import CanvasSubmission, write_canvas
+
+    course = make_course(tmp_path / "grading")
+    good = course.source_notebook("01_exosome_biology").read_bytes()
+    plain = course.root / "intake" / "plain"
+    plain.mkdir(parents=True)
+    (plain / "learner-05.ipynb").write_bytes(good)
+    (plain / "learner-06.ipynb").write_bytes(good)
+    intake(course, plain, "01")
+    canvas = write_canvas(course.root / "intake" / "canvas", [CanvasSubmission("Doe, Jane", 1001, 1, "a.ipynb", good),
+                                                              CanvasSubmission("Lee, Sam", 1003, 2, "a.ipynb", good)],
+                          as_zip=True)
+    intake(course, canvas, "01")
+    lms = course.reports_dir / "lms"
+    lms.mkdir(parents=True)
+    (lms / "canvas-grades.csv").write_text("Student,ID,Section,M01\r\nPoints Possible,,,11\r\ndoejane,1001,,9\r\n"
+                                           "leesam,1003,,8\r\n", encoding="utf-8")
+    (course.root / "notes-learner-05.txt").write_text("extension agreed\n", encoding="utf-8")
+    return course
+
+
+def test_forget_removes_files_named_after_the_learner_and_their_id_map_entry(intake_course):
+    from course.instructor.learner_ids import LearnerIds
+
+    course = intake_course
+    result = forget(course, "learner-05")
+    removed = "\n".join(result.removed)
+    assert not (course.root / "intake" / "plain" / "learner-05.ipynb").exists()
+    assert not (course.root / "notes-learner-05.txt").exists()
+    assert (course.root / "intake" / "plain" / "learner-06.ipynb").exists()      # nobody else's
+    assert "intake/plain/learner-05.ipynb" in removed and "learner-ids.json" in removed
+    ids = LearnerIds.load(course.root)
+    assert "learner-05" not in ids.learners and "name:learner-05" not in ids.keys and "learner-06" in ids.learners
+    assert result.still_mentioned_in == []
+
+
+def test_forget_drops_the_lms_grade_row_and_lists_the_shared_lms_zip_it_cannot_clean(intake_course):
+    course = intake_course
+    result = forget(course, "doejane")
+    grades = (course.reports_dir / "lms" / "canvas-grades.csv").read_text(encoding="utf-8")
+    assert "1001" not in grades and "1003" in grades
+    assert any("canvas.zip" in line and "other learners" in line for line in result.not_removed), result.not_removed
+    assert (course.root / "intake" / "canvas.zip").exists()                       # Sam's file is in it too
+
+
+def test_forget_lists_a_download_outside_the_course_folder_instead_of_touching_it(tmp_path):
+    from course.instructor.intake import intake
+    from tests.instructor_course import make_course
+
+    course = make_course(tmp_path / "grading")
+    outside = tmp_path / "Downloads"
+    outside.mkdir()
+    (outside / "ann.ipynb").write_bytes(course.source_notebook("01_exosome_biology").read_bytes())
+    intake(course, outside, "01")
+    result = forget(course, "ann")
+    assert (outside / "ann.ipynb").exists()
+    assert any(str(outside / "ann.ipynb") in line and "outside the course folder" in line for line in result.not_removed)

@@ -168,7 +168,8 @@ def _downloaded_files(ids: LearnerIds, learner: str) -> list[tuple[Path, str]]:
 
 
 def _named_after(learner: str) -> re.Pattern[str]:
-    return re.compile(rf"(?<![\w-]){re.escape(learner)}(?![\w-])")
+    """The learner's id in a file name, not inside a longer name ("ann" in "ann_notes.txt", not in "joanne")."""
+    return re.compile(rf"(?<![^\W_]){re.escape(learner)}(?![^\W_])")
 
 
 def _remove_named_files(course: CourseDir, learner: str, downloaded: list[tuple[Path, str]],
