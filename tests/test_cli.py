@@ -155,3 +155,44 @@ def test_demo_takes_a_cohort_of_thirty_from_release_to_report(capsys: pytest.Cap
     assert len(list((output / "feedback").glob(f"*/{ASSESSMENT}/assessment.html"))) == 30
     # The real grading folder was only read: the demo wrote nothing there.
     assert snapshot(ROOT / "grading") == grading_before
+
+
+# ---------------------------------------------------------------- the instructor's guide
+GUIDE = Path(__file__).resolve().parent.parent / "docs" / "instructors.md"
+
+
+def guide_commands() -> list[str]:
+    """Every command line in the guide's bash blocks."""
+    import re
+
+    blocks = re.findall(r"```bash\n(.*?)```", GUIDE.read_text(encoding="utf-8"), re.S)
+    return [line.split("  #")[0].strip() for block in blocks for line in block.splitlines()
+            if line.strip() and not line.strip().startswith("#")]
+
+
+def test_the_guide_starts_with_the_instructors_entry_point() -> None:
+    text = GUIDE.read_text(encoding="utf-8")
+    first_section = text.split("\n## ", 2)[1]
+    assert first_section.startswith("Your entry point: `make instructor`")
+    makefile = (GUIDE.parent.parent / "Makefile").read_text(encoding="utf-8")
+    assert "\ninstructor:" in makefile
+
+
+def test_every_command_in_the_guide_works_as_written_from_a_fresh_clone() -> None:
+    import shlex
+
+    commands = guide_commands()
+    assert len(commands) > 15
+    for line in commands:
+        words = shlex.split(line)
+        tool = words[0]
+        # a fresh clone has no activated environment: the guide names the tools by their path
+        assert tool in ("make", "cd", "export") or tool.startswith((".venv/bin/", "../.venv/bin/")), line
+        if tool.endswith("/exocourse"):
+            try:
+                build_parser().parse_args(words[1:])
+            except SystemExit:
+                pytest.fail(f"the guide's command does not parse: {line}")
+        if tool == "make":
+            makefile = (GUIDE.parent.parent / "Makefile").read_text(encoding="utf-8")
+            assert f"\n{words[1]}:" in makefile, line
