@@ -292,7 +292,13 @@ def test_every_lesson_runs_in_the_browser_with_its_widgets_and_figures(browser: 
     source = (ROOT / "modules" / lesson).read_text(encoding="utf-8")
     quizzes = source.count("course.quiz(")
     figures = source.count("course.figure(")
-    shown = page.evaluate(SHOWN)
+    # The browser kernel's display messages can trail its replies: wait for every widget and figure.
+    expected = {"widgets": quizzes, "figures": figures}
+    try:
+        page.wait_for_function(f"(e) => {{ const r = ({SHOWN})(); return r.widgets >= e.widgets && r.figures >= e.figures; }}",
+                               arg=expected, timeout=60_000, polling=250)
+    finally:
+        shown = page.evaluate(SHOWN)
     assert shown["widgets"] >= quizzes and shown["figures"] >= figures, shown
     if quizzes:
         scroll_to_cell(page, shown["widget_cells"][0])

@@ -429,31 +429,49 @@ def registry_file_hashes(wheels: Iterable[Path], runtime: Path) -> set[str]:
 
 
 def audit_site(output: Path, project_root: Path, third_party: set[str], scratch: Path) -> tuple[int, int]:
-    """The learner edition's leak audit (``course.instructor.publish``) on the finished site.
+    """The learner edition's leak audit (``course.instructor.publish.audit``) on the finished site.
 
-    Every file is audited (wheels and other archives opened) except those byte for byte the same
-    as a file of a pinned registry package, which cannot hold anything of this course: they are
-    most of the site's 55 MB, and the audit's many views of each file would take minutes.
-    Returns (files audited, secrets looked for).
+    Every file is audited except those byte for byte the same as a file of a pinned registry
+    package, which cannot hold anything of this course (they are most of the site's 55 MB, and
+    the audit's many views of each would take minutes). The rest is laid out as the learner
+    edition the audit knows: lessons in ``modules/``, each released assessment in
+    ``assessments/<id>/`` (searched for its own keys), the course wheel unpacked into ``course/``
+    (the library, whose code shows ``answer_N = ...`` examples by design) and every other file
+    of the site under ``site/``. Returns (files audited, assessments whose secrets were looked for).
     """
     from course.instructor.publish import audit, edition_secrets
 
     secrets = edition_secrets(project_root / "grading")
-    ours = scratch / "audited"
+    laid_out = scratch / "audited"
     audited = 0
     for path in sorted(p for p in output.rglob("*") if p.is_file()):
         if hashlib.sha256(path.read_bytes()).hexdigest() in third_party:
             continue
-        copy = ours / path.relative_to(output)
-        copy.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(path, copy)
+        relative = path.relative_to(output).as_posix()
         audited += 1
-    found = audit(ours, secrets)
+        if re.match(r"static/pyodide/exosome_reality_check-[^/]*\.whl$", relative):
+            with zipfile.ZipFile(path) as archive:
+                for member in archive.infolist():
+                    if member.is_dir():
+                        continue
+                    where = member.filename if member.filename.startswith("course/") else f"site/{relative}!/{member.filename}"
+                    _write(laid_out / where, archive.read(member))
+            continue
+        where = relative.removeprefix("files/") if relative.startswith(("files/modules/", "files/assessments/")) \
+            else f"site/{relative}"
+        _write(laid_out / where, path.read_bytes())
+    found = audit(laid_out, secrets)
     if not found.ok:
         problems = found.messages()
         raise ConfigurationError(f"The JupyterLite site was NOT built: {len(problems)} problem"
-                                 f"{'s' if len(problems) != 1 else ''} found ({'; '.join(problems[:5])}).")
+                                 f"{'s' if len(problems) != 1 else ''} found ({'; '.join(problems[:5])}). "
+                                 "(site/ names the site's own files, course/ the library inside its wheel.)")
     return audited, len(secrets)
+
+
+def _write(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
 
 
 def build_site(destination: Path | str = DEFAULT_DESTINATION, project_root: Path = PROJECT_ROOT,
@@ -492,11 +510,12 @@ def build_site(destination: Path | str = DEFAULT_DESTINATION, project_root: Path
         try:
             jupyter_lite_build(lite_dir, output, list(front_end.values()))
             (output / "index.html").write_text(LANDING_PAGE.format(start=START_PAGE), encoding="utf-8")
+            (output / ".nojekyll").write_text("", encoding="utf-8")  # GitHub Pages: serve the folder as it is
             check_site(output)
             progress("5/6 the leak audit (every file, inside every wheel)")
             third_party = registry_file_hashes([*downloaded, *kernel_stubs], runtime)
             audited, checked = audit_site(output, root, third_party, scratch)
-            progress(f"      {audited} files of the course's own audited, {checked} secrets looked for")
+            progress(f"      {audited} files of the course's own audited for the secrets of {checked} assessments")
             size = sum(p.stat().st_size for p in output.rglob("*") if p.is_file())
             (output / MARKER).write_text(json.dumps({"input_hash": key, "packages": sorted(lock["packages"]),
                                                      "notebooks": notebooks}, indent=1) + "\n", encoding="utf-8")
@@ -619,7 +638,7 @@ def _main(argv: list[str] | None = None) -> int:
         print(problem, file=sys.stderr)
         return 2
     print(f"The JupyterLite site is in {site.path} ({site.size_bytes / 1e6:.1f} MB, {len(site.notebooks)} notebooks, "
-          f"{site.secrets_checked} kinds of secret checked absent). Try it with `make lite-serve`.")
+          f"no secret of its {site.secrets_checked} assessments in it). Try it with `make lite-serve`.")
     return 0
 
 
