@@ -49,3 +49,19 @@ def test_showing_a_figure_emits_plotlys_mime_bundle_without_importing_nbformat()
             "'nbformat' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.split() == ["True", "True", "False"]
+
+
+def test_figures_built_as_data_keep_the_theme_and_long_labels_in_view():
+    """size_ladder and timeline are plain plotly JSON (no plotly import in the lesson's kernel)."""
+    import sys
+
+    for name in ("size_ladder", "timeline"):
+        layout = build(name).figure.layout
+        assert layout.font["family"] == theme.FONT["family"] and layout.plot_bgcolor == "white"
+        assert layout.xaxis.automargin and layout.yaxis.automargin, "category labels must not be cut off"
+        assert layout.xaxis.title.text and layout.yaxis.title.text
+    import subprocess
+    loaded = subprocess.run([sys.executable, "-c", "import sys, course._figures as f; f.build('size_ladder'); "
+                             "f.mimebundle(f.build('timeline')); print(any(m.startswith('plotly') for m in sys.modules))"],
+                            capture_output=True, text=True, check=True).stdout.strip()
+    assert loaded == "False", "building the lesson figures imported plotly"

@@ -139,23 +139,19 @@ def describe(sizes: list[SizeRange]) -> str:
 
 def build() -> Figure:
     """The size ladder: each item's size range as a bar on a log axis, the small-EV range shaded."""
-    import plotly.graph_objects as go
+    from course._figures.spec import figure
 
     sizes = load_sizes()
     small_ev = find(sizes, SMALL_EV)
     groups = list(dict.fromkeys(s.group for s in sizes))
-    fig = go.Figure()
-    fig.add_vrect(x0=small_ev.min_nm, x1=small_ev.max_nm, fillcolor="#56B4E9", opacity=0.18, line_width=0,
-                  layer="below")
-    fig.add_annotation(x=math.log10(math.sqrt(small_ev.min_nm * small_ev.max_nm)), y=1.0, xref="x", yref="paper",
-                       yanchor="bottom", text="shaded: small-EV range", showarrow=False, font={"size": 13})
+    traces: list[dict[str, Any]] = []
     shown_groups: set[str] = set()
     for size in sizes:
         index = groups.index(size.group)
         style = theme.style(index)
         source = _SOURCE_WORDS.get(size.reference, size.reference)
-        fig.add_trace(go.Scatter(
-            x=[size.min_nm, size.max_nm], y=[size.item, size.item],
+        traces.append(dict(
+            type="scatter", x=[size.min_nm, size.max_nm], y=[size.item, size.item],
             mode="lines+markers+text",
             name=size.group, legendgroup=size.group, showlegend=size.group not in shown_groups,
             line={"color": style["color"], "width": 9, "dash": style["dash"]},
@@ -166,13 +162,23 @@ def build() -> Figure:
         ))
         shown_groups.add(size.group)
     ticks = [1, 10, 100, 1_000, 10_000, 100_000, 1_000_000]
-    theme.apply(fig, title="From a protein to a hair: sizes on a log scale",
-                x_title="Size (diameter or length), log scale", y_title="Thing measured",
-                height=520, legend_title_text="Kind of thing")
-    fig.update_xaxes(type="log", range=[0, math.log10(1_000_000)], tickvals=ticks,
-                     ticktext=[format_size(t) for t in ticks])
-    fig.update_yaxes(type="category", categoryorder="array",
-                     categoryarray=[s.item for s in reversed(sizes)], showgrid=False)
+    layout = theme.layout(
+        title="From a protein to a hair: sizes on a log scale",
+        x_title="Size (diameter or length), log scale", y_title="Thing measured",
+        height=520, legend={"title": {"text": "Kind of thing"}},
+        xaxis={"type": "log", "range": [0, math.log10(1_000_000)], "tickvals": ticks,
+               "ticktext": [format_size(t) for t in ticks]},
+        yaxis={"type": "category", "categoryorder": "array",
+               "categoryarray": [s.item for s in reversed(sizes)], "showgrid": False},
+        # The small-EV band, shaded behind the bars, and its label above the plot.
+        shapes=[{"type": "rect", "xref": "x", "yref": "paper", "x0": small_ev.min_nm, "x1": small_ev.max_nm,
+                 "y0": 0, "y1": 1, "fillcolor": "#56B4E9", "opacity": 0.18, "line": {"width": 0},
+                 "layer": "below"}],
+        annotations=[{"x": math.log10(math.sqrt(small_ev.min_nm * small_ev.max_nm)), "y": 1.0, "xref": "x",
+                      "yref": "paper", "yanchor": "bottom", "text": "shaded: small-EV range", "showarrow": False,
+                      "font": {"size": 13}}],
+    )
+    fig = figure(traces, layout)
     columns = ["Item", "Smallest", "Largest", "Smallest (nm)", "Largest (nm)", "Source", "Note"]
     rows: list[list[Any]] = [
         [s.item, format_size(s.min_nm), format_size(s.max_nm), s.min_nm, s.max_nm,

@@ -35,3 +35,24 @@ def apply(fig: Any, title: str, x_title: str, y_title: str, **layout: Any) -> An
     fig.update_xaxes(title_text=x_title, **axis)
     fig.update_yaxes(title_text=y_title, **axis)
     return fig
+
+
+def layout(title: str, x_title: str, y_title: str, **extra: Any) -> dict[str, Any]:
+    """The course theme as a plain plotly layout (for figures built as data, ``course._figures.spec``):
+    the same look ``apply`` gives a graph object. ``extra`` is merged in, nested dicts key by key."""
+    # automargin: graph objects get it from plotly's default template, which plain data has not.
+    axis = dict(showline=True, linecolor="#4d4d4d", gridcolor="#d9d9d9", ticks="outside", zeroline=False,
+                automargin=True)
+    base: dict[str, Any] = dict(
+        title={"text": title, "x": 0.0, "xanchor": "left"},
+        font=dict(FONT), paper_bgcolor="white", plot_bgcolor="white",
+        colorway=list(PALETTE), margin=dict(l=70, r=30, t=70, b=60),
+        legend=dict(bgcolor="rgba(255,255,255,0.9)", bordercolor="#767676", borderwidth=1),
+        hoverlabel=dict(font={"size": 14}),
+        xaxis={**axis, "title": {"text": x_title}},
+        yaxis={**axis, "title": {"text": y_title}},
+    )
+    for key, value in extra.items():
+        base[key] = {**base[key], **value} if isinstance(value, dict) and isinstance(base.get(key), dict) else value
+    return base
+

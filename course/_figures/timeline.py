@@ -139,7 +139,7 @@ def load_narrative(path: Path | None = None) -> Narrative:
 
 def build(kind: str | None = None) -> Figure:
     """The timeline of guidance and warnings; ``kind="warning"`` (etc.) shows one kind only."""
-    import plotly.graph_objects as go
+    from course._figures.spec import figure
 
     events = load_events()
     if kind is not None:
@@ -148,13 +148,14 @@ def build(kind: str | None = None) -> Figure:
                                f"use one of {', '.join(repr(k) for k in KINDS)}, or leave kind out to see all")
         events = [e for e in events if e.kind == kind]
 
-    fig = go.Figure()
+    traces = []
     for index, (name, label) in enumerate(KINDS.items()):
         chosen = [e for e in events if e.kind == name]
         if not chosen:
             continue
         look = theme.style(index)
-        fig.add_trace(go.Scatter(
+        traces.append(dict(
+            type="scatter",
             x=[e.when.isoformat() for e in chosen],
             y=[e.jurisdiction for e in chosen],
             mode="markers",
@@ -164,18 +165,23 @@ def build(kind: str | None = None) -> Figure:
             text=[_hover(e) for e in chosen],
             hovertemplate="%{text}<extra></extra>",
         ))
-    theme.apply(fig, title="Exosome guidance, warnings and enforcement, 2014–2025",
-                x_title="Date of the source", y_title="Where it applies",
-                height=640, hovermode="closest")
-    # Legend below the plot, so the timeline keeps the full width on a narrow screen. Its title
-    # sits above the entries (beside them it took the width the last entry needed, which was
-    # cut off at "Enforcement lette"), and the bottom margin leaves room for the entries to
-    # wrap onto a second and third row in a narrow notebook.
-    fig.update_layout(legend=dict(orientation="h", yanchor="top", y=-0.16, x=0, xanchor="left",
-                                  title=dict(text="Kind of event (colour and marker shape):", side="top left")),
-                      margin=dict(l=70, r=30, t=70, b=190))
-    fig.update_yaxes(categoryorder="array", categoryarray=list(reversed(LANES)))
-    fig.update_xaxes(range=[f"{FIRST_YEAR - 1}-10-01", f"{LAST_YEAR}-12-31"], dtick="M12", tickformat="%Y")
+    layout = theme.layout(
+        title="Exosome guidance, warnings and enforcement, 2014–2025",
+        x_title="Date of the source", y_title="Where it applies",
+        height=700, hovermode="closest",
+        # Legend below the plot, so the timeline keeps the full width on a narrow screen. Its title
+        # sits above the entries (beside them it took the width the last entry needed, which was
+        # cut off at "Enforcement lette"), and the bottom margin leaves room for the entries to
+        # wrap onto a second and third row in a narrow notebook.
+        legend=dict(orientation="h", yanchor="top", y=-0.24, x=0, xanchor="left",
+                    title=dict(text="Kind of event (colour and marker shape):", side="top")),
+        margin=dict(l=160, r=30, t=70, b=230),
+        yaxis={"categoryorder": "array", "categoryarray": list(reversed(LANES)),
+               "title": {"text": "Where it applies", "standoff": 16}},  # clear of "United Kingdom"
+        xaxis={"type": "date", "range": [f"{FIRST_YEAR - 1}-10-01", f"{LAST_YEAR}-12-31"], "dtick": "M12",
+               "tickformat": "%Y"},
+    )
+    fig = figure(traces, layout)
 
     counts = {label: sum(e.kind == name for e in events) for name, label in KINDS.items()}
     summary = "By kind: " + "; ".join(f"{label.lower()}: {n}" for label, n in counts.items() if n)
