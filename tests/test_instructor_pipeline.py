@@ -118,13 +118,20 @@ def test_nothing_is_written_outside_the_course_directory(batch: Batch) -> None:
     assert batch.outside_after == batch.outside_before
 
 
+def _item_count(batch: Batch) -> float:
+    """One mark per autograded item: the assessment's item count, read from its key."""
+    from course.instructor.assessments import load_assessment
+
+    return float(len(load_assessment(batch.course.source_notebook(ASSESSMENT)).items))
+
+
 def test_good_submissions_get_exactly_their_expected_scores(batch: Batch) -> None:
     scores = batch.graded.scores()
     graded = {g.learner: g for g in batch.graded.learners}
     for case in (c for c in batch.expected if c.learner is not None):
         assert graded[case.learner].status == "graded", (case.learner, graded[case.learner].notes)
         assert scores[case.learner] == case.score, (case.learner, graded[case.learner].notes)
-        assert graded[case.learner].max_score == 7.0
+        assert graded[case.learner].max_score == _item_count(batch)
 
 
 def test_changed_notebooks_are_noted_for_the_instructor(batch: Batch) -> None:
@@ -141,7 +148,7 @@ def test_code_that_would_print_100_mb_is_never_run(batch: Batch) -> None:
 
 def test_the_source_notebook_earns_full_marks_and_the_untouched_release_none(batch: Batch) -> None:
     scores = batch.graded.scores()
-    assert scores["source"] == 7.0
+    assert scores["source"] == _item_count(batch)
     assert scores["untouched"] == 0.0
 
 
@@ -178,11 +185,12 @@ def test_report_writes_grades_with_pass_and_cpd_minutes(batch: Batch) -> None:
     rows = {r["learner"]: r for r in csv.DictReader(batch.report.grades_csv.open(encoding="utf-8"))}
     assert rows["good-all"][f"{ASSESSMENT} passed"] == "yes"
     assert rows["good-all"]["CPD minutes"] == "40"          # module 01's syllabus minutes
-    assert rows["good-mixed"][f"{ASSESSMENT} passed"] == "no"   # 4/7 is under 80 %
+    assert rows["good-mixed"][f"{ASSESSMENT} passed"] == "no"   # 4 of 8 is under 80 %
     assert rows["good-mixed"]["CPD minutes"] == "0"
     assert rows["good-all"][f"{ASSESSMENT} reflection"] == "0/4"  # left blank: "No response" scores 0
     grades = {g.learner: g for g in collect_grades(batch.course)}
-    assert grades["edited-test"].assessments[ASSESSMENT].percent == pytest.approx(100 * 6 / 7)
+    n = _item_count(batch)
+    assert grades["edited-test"].assessments[ASSESSMENT].percent == pytest.approx(100 * (n - 1) / n)
 
 
 def test_report_item_analysis_page_has_charts_and_flags(batch: Batch) -> None:
