@@ -209,3 +209,21 @@ def learner_view(workdir: Path) -> Path:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module.build(edition)
+
+
+def answer_self_check(box) -> None:
+    """Give some answer to one self-check (``box``: its ``.erc-quiz``) and press Check.
+
+    Waits for the controls first: JupyterLab renders a cell's widgets only once the cell
+    is scrolled into view, so an empty box is not yet a box without controls.
+    """
+    box.scroll_into_view_if_needed()
+    box.locator("input[type=radio], input[type=checkbox], input[type=text]").first.wait_for(timeout=30_000)
+    if box.locator("input[type=radio]").count():
+        box.locator("input[type=radio]").first.check()
+    elif box.locator("input[type=checkbox]").count():
+        box.locator("input[type=checkbox]").first.check()
+    else:
+        box.locator("input[type=text]").first.fill("1")
+    box.get_by_role("button", name="Check", exact=True).click()
+    box.locator(".erc-feedback").wait_for(timeout=30_000)

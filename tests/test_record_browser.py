@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser import CHROMIUM, chromium_page, jupyterlab, open_and_run_all
+from tests.browser import CHROMIUM, answer_self_check, chromium_page, jupyterlab, open_and_run_all
 from tests.conftest import ROOT
 from tests.pdf_text import pdf_text
 
@@ -78,20 +78,9 @@ def lab_with_an_earlier_sitting(tmp_path: Path, learner_home: Path, monkeypatch:
 def answer_every_self_check(page) -> int:
     """Give some answer to every self-check on the page and check it; return how many."""
     boxes = page.locator(".erc-quiz").filter(has=page.get_by_role("button", name="Check", exact=True))
-    count = boxes.count()
-    for index in range(count):
-        box = boxes.nth(index)
-        box.scroll_into_view_if_needed()
-        box.locator("input[type=radio], input[type=checkbox], input[type=text]").first.wait_for(timeout=30_000)
-        if box.locator("input[type=radio]").count():
-            box.locator("input[type=radio]").first.check()
-        elif box.locator("input[type=checkbox]").count():
-            box.locator("input[type=checkbox]").first.check()
-        else:
-            box.locator("input[type=text]").first.fill("1")
-        box.get_by_role("button", name="Check", exact=True).click()
-        box.locator(".erc-feedback").wait_for(timeout=30_000)
-    return count
+    for index in range(boxes.count()):
+        answer_self_check(boxes.nth(index))
+    return boxes.count()
 
 
 def test_run_all_completes_nothing_and_the_learner_completes_lesson_01_themselves(lab_with_an_earlier_sitting,
