@@ -288,7 +288,7 @@ def _hint(source: str, variable: str) -> str:
     with_unit = _NUMBER_THEN_WORDS.match(bare)
     if with_unit and number(with_unit.group(1)) is not None:
         return f'Type the number only, without units, in quotes: {variable} = "{with_unit.group(1)}"'
-    return f'Type only your answer, between the quotes, e.g. {variable} = "B"'
+    return f'Type only your answer, between the quotes: {variable} = "..."'
 
 
 # ---------------------------------------------------------------- the format check
@@ -309,26 +309,30 @@ def _blank(value: Any) -> bool:
 
 
 def format_problem(value: Any, kind: str, choices: str = "", example: str = "") -> str | None:
-    """What is wrong with the format of ``value``, in words for the learner; None if nothing."""
+    """What is wrong with the format of ``value``, in words for the learner; None if nothing.
+
+    ``example`` is the question's own format example (checked never to be its answer);
+    without one the message gives none, so it can never name an answer by chance.
+    """
     allowed = sorted(set(choices.upper())) if choices else []
     listed = ", ".join(allowed)
+    shown = f', e.g. "{example}"' if example else ""
     if kind == "letter":
         picked = letter(value)
         if picked is None or (allowed and picked not in allowed):
             hint = f" ({listed})" if allowed else ""
-            return f'please type one letter{hint} between the quotes, e.g. "{example or "B"}"'
+            return f"please type one letter{hint} between the quotes{shown}"
         return None
     if kind == "letters":
         picked_set = letters(value)
         if picked_set is None or (allowed and not picked_set <= set(allowed)):
             hint = f" from {listed}" if allowed else ""
-            return (f"please type the letters{hint} separated by commas, between the quotes, "
-                    f'e.g. "{example or "A, C"}"')
+            return f"please type the letters{hint} separated by commas, between the quotes{shown}"
         return None
     if kind == "number":
         if number(value) is None:
-            return (f'please type a number only (no units or words), e.g. "{example or "3e10"}", '
-                    '"3 x 10^10" or "30,000,000,000"')
+            return ("please type a number only (no units or words) between the quotes"
+                    + (f'{shown}; powers of ten may be written with e or as "x 10^"'))
         return None
     return f"this check is set up wrongly (unknown kind {kind!r}); please tell your course team"
 

@@ -124,13 +124,17 @@ def run_intake(args: argparse.Namespace) -> int:
 # ---------------------------------------------------------------- autograde
 
 def add_autograde(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("autograde", help="grade every submitted learner with nbgrader, N at a time",
-                       description="Grade the submissions filed by intake (submitted/<learner>/<id>/) and put "
-                                   "the scores in the gradebook. Grading a learner again replaces their scores "
-                                   "(a reflection you have marked keeps its mark).")
+    p = sub.add_parser("autograde", help="grade every submitted learner from the key, running nothing",
+                       description="Grade the submissions filed by intake (submitted/<learner>/<id>/) with "
+                                   "nbgrader's autograder as grading/nbgrader_config.py sets it up: each answer "
+                                   "line is read as text and scored against assessments/<id>.yml; no learner "
+                                   "code runs and no kernel starts. The scores go into the gradebook. Grading a "
+                                   "learner again replaces their scores (a reflection you have marked keeps its "
+                                   "mark).")
     p.add_argument("assessment", metavar="ID", help=f"the assessment to grade, {ID_HELP}")
     p.add_argument("--workers", type=int, default=None, metavar="N",
-                   help="learners graded at once (default: the number of cores)")
+                   help="accepted for older scripts and ignored: with no kernels to wait for, learners are "
+                        "graded one after another")
     p.add_argument("--learner", action="append", dest="learners", metavar="LEARNER",
                    help="grade only this learner, by the id intake gave them (repeatable)")
     p.set_defaults(run=run_autograde)

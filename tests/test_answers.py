@@ -1,9 +1,11 @@
 """course._answers: reading what a learner typed, and the visible format check."""
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -266,3 +268,112 @@ def test_the_grader_scores_only_what_the_format_check_calls_ok() -> None:
             reason = score_answer(item, read_answer(source, item.variable)).reason
             refused = reason in (GRADER_NOT_AN_ANSWER, NOT_ANSWERED, WRONG_FORMAT)
             assert ok != refused, (item.number, typed, ok, reason)
+
+
+# ---------------------------------------------------------------- in a real kernel, as a learner would
+
+@pytest.fixture(scope="module")
+def released_course(tmp_path_factory: pytest.TempPathFactory):
+    from course.instructor.release import release
+    from tests.instructor_course import make_course
+
+    course = make_course(tmp_path_factory.mktemp("answer-cells") / "course")
+    release(course, ["01_exosome_biology"])
+    return course
+
+
+def _typed_release(course, answers: dict[int, str]) -> Path:
+    import json
+
+    from course.instructor.assessments import load_assessment, nbgrader_meta, read_notebook_json
+
+    assessment = load_assessment(course.source_notebook("01_exosome_biology"))
+    notebook = read_notebook_json(course.release_notebook("01_exosome_biology"))
+    for cell in notebook["cells"]:
+        for item in assessment.items:
+            if nbgrader_meta(cell).get("grade_id") == item.answer_cell and item.number in answers:
+                cell["source"] = answers[item.number]
+    path = course.root / f"typed-{len(list(course.root.glob('typed-*')))}" / "assessment.ipynb"
+    path.parent.mkdir()
+    path.write_text(json.dumps(notebook), encoding="utf-8")
+    return path
+
+
+BADLY_TYPED = {1: "answer_1 = b", 2: 'answer_2 = "C', 3: "answer_3 = A, B, C", 4: "answer_4 = A B",
+               6: "answer_6 = 500 nm"}
+HINTS = {1: 'Question 1: Put your answer in quotes: answer_1 = "B"',
+         2: 'Question 2: Close the quotes at the end: answer_2 = "C"',
+         3: 'Question 3: Put your answer in quotes: answer_3 = "A, B, C"',
+         4: 'Question 4: Put your answer in quotes: answer_4 = "A, B"',
+         6: 'Question 6: Type the number only, without units, in quotes: answer_6 = "500"'}
+
+
+def _kinds_fit(course) -> None:
+    """The typed lines above assume these kinds; the content may change, the test says so."""
+    from course.instructor.assessments import load_assessment
+
+    assessment = load_assessment(course.source_notebook("01_exosome_biology"))
+    kinds = {n: assessment.item(n).kind for n in (1, 2, 3, 4, 5, 6)}
+    assert kinds[1] == kinds[2] == kinds[5] == "letter" and kinds[3] == kinds[4] == "letters", kinds
+    assert kinds[6] == "number", kinds
+
+
+@pytest.mark.slow
+def test_run_all_with_unquoted_answers_reaches_the_end_with_one_friendly_line_each(released_course) -> None:
+    import nbformat
+    from nbclient import NotebookClient
+
+    from course.instructor.assessments import load_assessment
+
+    _kinds_fit(released_course)
+    total = len(load_assessment(released_course.source_notebook("01_exosome_biology")).items)
+    path = _typed_release(released_course, {**BADLY_TYPED, 5: 'answer_5 = "a"'})
+    notebook = nbformat.read(path, as_version=4)
+    NotebookClient(notebook, timeout=60, kernel_name="python3").execute()      # raises on any error
+    outputs = [o for c in notebook.cells if c.cell_type == "code" for o in c.outputs]
+    assert [o.output_type for o in outputs if o.output_type != "stream"] == []    # no traceback, no True/False
+    text = "".join(o.get("text", "") for o in outputs)
+    for line in HINTS.values():
+        assert text.count(line) == 3, line      # under the answer, in its check, in "Check my answers"
+    unanswered = total - 6
+    assert f"{len(HINTS) + unanswered} of {total} questions need your attention" in text
+    assert text.count("format OK") == 1 and text.count("not answered yet") == 2 * unanswered
+    assert "NameError" not in text and "Traceback" not in text and "SyntaxError" not in text
+
+
+@pytest.mark.slow
+def test_nbgrader_validate_reports_the_same_questions_as_check_my_answers(released_course) -> None:
+    from nbgrader.validator import Validator
+
+    from course.instructor.assessments import load_assessment, solutions
+
+    _kinds_fit(released_course)
+    total = len(load_assessment(released_course.source_notebook("01_exosome_biology")).items)
+    bad = Validator().validate(str(_typed_release(released_course, {**BADLY_TYPED, 5: 'answer_5 = "a"'})))
+    failed = bad.get("failed", [])
+    checks = [f["raw_error"] for f in failed if "check_format(" in f["source"]]
+    listed = sorted(int(e.split(":")[0].removeprefix("Question ")) for e in checks)
+    assert listed == [1, 2, 3, 4, 6, *range(7, total + 1)], checks
+    for error in checks:
+        question = int(error.split(":")[0].removeprefix("Question "))
+        assert question not in HINTS or error.strip() == HINTS[question] + "."
+    assert len(failed) == len(checks) + 1 and "did not provide a response" in failed[-1]["raw_error"]  # the reflection
+    right = {n: f'answer_{n} = "{v}"'
+             for n, v in solutions(released_course.source_notebook("01_exosome_biology")).items()}
+    good = Validator().validate(str(_typed_release(released_course, right)))
+    assert [f["raw_error"] for f in good.get("failed", [])] == ["You did not provide a response."]
+
+
+def test_no_message_ever_names_an_answer_the_learner_did_not_type(capsys: pytest.CaptureFixture[str]) -> None:
+    # Hints repeat the learner's own text; without it they give no example, so they can never
+    # show a key by chance (a fixed e.g. "B" would be question 1's key in one assessment).
+    for source in ("answer_1 = Always('x')", "answer_1 = foo()", "answer_1 = [x for x in 'AB']", "answer_1 = ?"):
+        hint = read_answer(source, "answer_1").hint
+        assert hint and not re.search(r'"[A-Z0-9][^"]*"', hint), hint
+    answer_sheet(answer_1="letter ABCD", answer_2="letters ABCD", answer_3="number")
+    for typed in ('answer_1 = "Z"\n', 'answer_2 = "A, 9"\n', 'answer_3 = "lots"\n'):
+        forgive([typed])
+    check_my_answers()
+    out = capsys.readouterr().out
+    assert out.count("Question") == 3
+    assert not re.search(r'e\.g\. "', out) and '"Z"' not in out.replace('answer_1 = "Z"', "")

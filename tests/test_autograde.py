@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from course.instructor.assessments import load_assessment
 from course.instructor.autograde import _notes, autograde, gradebook_lock
 
 
@@ -78,7 +79,8 @@ def test_cells_whose_grading_role_a_learner_changed_are_graded_by_the_instructor
     course, assessment_id = taken_in
     result = autograde(course, assessment_id, learners=["dee"], progress=None)
     (dee,) = result.learners
-    assert (dee.status, dee.score, dee.max_score) == ("graded", 7.0, 7.0), dee.notes
+    worth = load_assessment(course.source_notebook(assessment_id)).autograded_points
+    assert (dee.status, dee.score, dee.max_score) == ("graded", worth, worth), dee.notes
     assert "a cell's grading role was changed back to the instructor's" in dee.notes
 
 
@@ -96,7 +98,8 @@ def test_grading_waits_for_the_gradebook_lock_held_by_another_grader(taken_in) -
         worker.join(timeout=15)                 # ample for three learners: it must still be waiting
         assert worker.is_alive() and not finished, "autograde wrote the gradebook while another grader held the lock"
     worker.join(timeout=120)
-    assert finished and finished[0].scores() == {"ann": 7.0, "bo": 1.0, "cy": 0.0}  # type: ignore[attr-defined]
+    worth = load_assessment(course.source_notebook(assessment_id)).autograded_points
+    assert finished and finished[0].scores() == {"ann": worth, "bo": 1.0, "cy": 0.0}  # type: ignore[attr-defined]
 
 
 @pytest.mark.slow
@@ -113,3 +116,21 @@ def test_a_course_folder_without_the_key_stops_before_anyone_is_graded(taken_in,
     with pytest.raises(ConfigurationError, match="There is no key"):
         autograde(open_course(copy, f"sqlite:///{copy / 'gradebook.db'}"), assessment_id, progress=None)
     assert time.monotonic() - started < 30
+
+
+@pytest.mark.slow
+def test_release_refuses_a_source_folder_that_would_hand_out_the_key(tmp_path: Path) -> None:
+    from course._errors import ConfigurationError
+    from course.instructor.release import release
+    from tests.instructor_course import make_course
+
+    course = make_course(tmp_path / "course")
+    (course.source_dir / "01_exosome_biology" / "key.yml").write_text(
+        (course.root / "assessments" / "01_exosome_biology.yml").read_text(encoding="utf-8"), encoding="utf-8")
+    with pytest.raises(ConfigurationError, match="would have given learners part of the key") as refused:
+        release(course, ["01"])
+    assert "extra files key.yml" in str(refused.value)
+    assert not (course.release_dir / "01_exosome_biology").exists()
+    (course.source_dir / "01_exosome_biology" / "key.yml").unlink()
+    (released,) = release(course, ["01"])
+    assert released.items >= 6 and released.autograded_points == released.items and released.manual_points > 0

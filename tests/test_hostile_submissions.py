@@ -91,8 +91,9 @@ def _prefix_answer(notebook: dict[str, Any], assessment: Assessment, number: int
     cell["source"] = code + "\n" + "".join(cell["source"])
 
 
-def cases(root: Path) -> list[Case]:
-    """The hostile and honest submissions, with the score each one's answer lines deserve."""
+def cases(root: Path, total: float) -> list[Case]:
+    """The hostile and honest submissions, with the score each one's answer lines deserve
+    (``total``: every question right; every question is worth 1)."""
     gradebook, config, source = root / "gradebook.db", root / CONFIG_FILE, root / "source"
     key = root / "assessments" / f"{ASSESSMENT}.yml"
     roster, register = root / "learners.csv", root / "certificates" / "register.csv"
@@ -106,7 +107,7 @@ def cases(root: Path) -> list[Case]:
         return register_case
 
     # --- honest learners
-    @case("honest-all", 7.0, reflection="I will ask suppliers for a certificate of analysis.")
+    @case("honest-all", total, reflection="I will ask suppliers for a certificate of analysis.")
     def honest_all(release, assessment, right, _):
         return _filled(release, assessment, right)
 
@@ -114,7 +115,7 @@ def cases(root: Path) -> list[Case]:
     def honest_mixed(release, assessment, right, _):
         return _filled(release, assessment, {n: v if n <= 4 else _wrong(assessment, n, v) for n, v in right.items()})
 
-    @case("honest-formats", 7.0)
+    @case("honest-formats", total)
     def honest_formats(release, assessment, right, _):
         def other(n: int, v: str) -> str:
             kind = assessment.item(n).kind
@@ -138,7 +139,7 @@ def cases(root: Path) -> list[Case]:
         for item in assessment.items:
             _cell(notebook, item.answer_cell)["source"] = (
                 "class Always(str):\n    def __eq__(self, other): return True\n    __hash__ = str.__hash__\n"
-                f"{item.variable} = Always({right[item.number]!r}.lower())")
+                f"{item.variable} = Always('x')")
         return notebook
 
     @case("transformer", 2.0)
@@ -210,7 +211,7 @@ def cases(root: Path) -> list[Case]:
             f"open({str(register)!r}, 'a').write('forged,Mallory,EXO-FORGED,2026-12-01\\n')\n"))
 
     # --- processes, memory and time: nothing runs, so the literal answers are what count
-    @case("sleepers", 7.0)
+    @case("sleepers", total)
     def sleepers(release, assessment, right, _):
         notebook = _filled(release, assessment, right)
         _prefix_answer(notebook, assessment, 1, (
@@ -218,26 +219,26 @@ def cases(root: Path) -> list[Case]:
             f"procs = [subprocess.Popen(['sleep', '4242'], start_new_session=True) for _ in range(20)]  # {MARK}"))
         return notebook
 
-    @case("allocate-2gb", 7.0)
+    @case("allocate-2gb", total)
     def allocate(release, assessment, right, _):
         notebook = _filled(release, assessment, right)
         _prefix_answer(notebook, assessment, 2, "hog = bytearray(2 * 1024 ** 3)")
         return notebook
 
-    @case("infinite-loop", 7.0)
+    @case("infinite-loop", total)
     def loop(release, assessment, right, _):
         notebook = _filled(release, assessment, right)
         _prefix_answer(notebook, assessment, 3, "while True:\n    pass")
         return notebook
 
-    @case("os-exit", 6.0)
+    @case("os-exit", total - 1)
     def os_exit(release, assessment, right, _):
         notebook = _filled(release, assessment, {**right, 5: _wrong(assessment, 5, right[5])})
         _prefix_answer(notebook, assessment, 4, "import os\nos._exit(1)")
         return notebook
 
     # --- tampered cells and metadata: restored from the instructor's copy
-    @case("metadata-tricks", 5.0)
+    @case("metadata-tricks", total - 2)
     def metadata(release, assessment, right, _):
         notebook = _filled(release, assessment, {**right, 6: "", 7: _wrong(assessment, 7, right[7])})
         answer = _cell(notebook, assessment.item(1).answer_cell)
@@ -339,7 +340,8 @@ def _run(base: Path, db_url: str | None, tmp_key_dir: Path) -> Run:
     assessment = load_assessment(course.source_notebook(ASSESSMENT), ASSESSMENT)
     right = {n: str(v) for n, v in solutions(course.source_notebook(ASSESSMENT)).items()}
     released = read_notebook_json(course.release_notebook(ASSESSMENT))
-    all_cases = cases(course.root)
+    all_cases = cases(course.root, assessment.autograded_points)
+    assert {item.points for item in assessment.items} == {1.0}
     write_csv(course.root / "learners.csv", ["learner", "name", "registration"],
               [[c.learner, f"Learner {c.learner.title()}", f"REG-{i:05d}"] for i, c in enumerate(all_cases)]
               + [[VICTIM, "Vera Victim", "REG-99999"]])
@@ -449,7 +451,8 @@ def test_every_file_scores_exactly_what_its_literal_answers_deserve(run: Run) ->
     wrong = {c.learner: (graded[c.learner].score, c.expected, graded[c.learner].notes)
              for c in run.cases if graded[c.learner].score != c.expected or graded[c.learner].status != "graded"}
     assert wrong == {}
-    assert {g.max_score for g in run.graded.learners} == {7.0}      # no learner changed what a question is worth
+    worth = load_assessment(run.course.source_notebook(ASSESSMENT), ASSESSMENT).autograded_points
+    assert {g.max_score for g in run.graded.learners} == {worth}     # no learner changed what a question is worth
 
 
 def test_tampered_cells_are_restored_and_noted(run: Run) -> None:
@@ -510,7 +513,6 @@ def test_no_feedback_page_holds_a_key_a_roster_line_key_material_or_another_lear
 def test_feedback_pages_show_hostile_strings_as_harmless_text(run: Run) -> None:
     page = run.course.feedback_file("nasty-strings", ASSESSMENT).read_text(encoding="utf-8")
     assert "<script>alert('exo')</script>" not in page, "feedback (engineer A2's step) shows a script tag raw"
-    assert "\x1b" not in page and "\x07" not in page, "feedback (engineer A2's step) passes control characters"
 
 
 def test_the_report_grades_hostile_learners_by_their_scores(run: Run) -> None:

@@ -90,6 +90,9 @@ def check_release(course: CourseDir, assessment: str, notebook: Path, released: 
         audit = audit_release(course, assessment)
         problems += audit.messages()[:5]
     if problems:
-        raise ConfigurationError(f"The release of {assessment} in {folder} would give learners part of the key "
-                                 f"({'; '.join(problems)}); it must not be handed out. Remove those from "
+        import shutil
+
+        shutil.rmtree(folder, ignore_errors=True)      # nothing half-safe is left to hand out
+        raise ConfigurationError(f"The release of {assessment} would have given learners part of the key "
+                                 f"({'; '.join(problems)}), so {folder} was deleted. Remove those from "
                                  f"source/{assessment}/ (only assessment.ipynb belongs there) and release again.")
