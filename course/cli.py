@@ -465,11 +465,42 @@ def run_publish(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# ---------------------------------------------------------------- check-content
+
+def add_check_content(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("check-content", help="check the self-check banks and assessments for item-writing faults",
+                       description="Check every self-check bank (course/content/questions) and graded assessment "
+                                   "(grading/assessments) for answer-position and length cues, graded items that "
+                                   "repeat a self-check, choice items with fewer than three options, keys that "
+                                   "disagree with their options, objectives without a formative or a summative "
+                                   "item, and citation keys that are not in the vetted list. Each finding names "
+                                   "the file, the item and the fix; the exit status is 1 when there is any.")
+    p.add_argument("--banks", type=Path, default=None, metavar="DIR",
+                   help="folder of question banks (default: the course's course/content/questions)")
+    p.add_argument("--assessments", type=Path, default=None, metavar="DIR",
+                   help="folder of assessment YAML files (default: the project's grading/assessments)")
+    p.set_defaults(run=run_check_content)
+
+
+def run_check_content(args: argparse.Namespace) -> int:
+    from course.instructor.content_check import check_content, default_assessments_dir
+
+    assessments = args.assessments or default_assessments_dir()
+    report = check_content(args.banks, assessments)
+    for finding in report.findings:
+        print(f"{finding.check:<9} {finding}")
+    summary = ", ".join(f"{n} {check}" for check, n in sorted(report.by_check().items())) or "no findings"
+    graded = f"{len(report.summative)} graded items" if assessments else "no assessments found (banks only)"
+    print(f"check-content: {len(report.formative)} self-check questions, {graded}: {summary}")
+    return EXIT_OK if report.ok else EXIT_FAILED
+
+
 # ---------------------------------------------------------------- the command
 
 COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
     add_release, add_intake, add_autograde, add_feedback, add_report, add_demo,
     add_certificates, add_verify, add_revoke, add_certificate_key, add_forget, add_export_learner, add_publish,
+    add_check_content,
 ]
 
 
