@@ -57,9 +57,9 @@ def secret_lines() -> dict[str, str]:
 
 
 def guide_line(assessment: str = "01_exosome_biology") -> str:
-    """A long line of an assessment's marking guide or model answer (a secret in words)."""
+    """A point of an assessment's marking guide ("1. Size: ..."): a secret in words."""
     return max((line for line, where in secret_lines().items() if where == assessment
-                and not re.match(r"answer_\d+ = ", line)), key=len)
+                and re.match(r"\d+\. ", line)), key=len)
 
 
 def key_line(assessment: str = "01_exosome_biology") -> str:
@@ -277,7 +277,8 @@ def test_the_editions_own_check_executes_every_lesson_and_assessment_with_its_ow
 @SLOW
 def test_publish_refuses_and_writes_nothing_when_a_solution_would_leak(tmp_path):
     project = tmp_path / "project"
-    for name in ("course", "modules", "assets", "binder", "grading/source", "grading/nbgrader_config.py",
+    for name in ("course", "modules", "assets", "binder", "grading/source", "grading/assessments",
+                 "grading/nbgrader_config.py",
                  "environment.yml", "pyproject.toml"):
         source = ROOT / name
         if source.is_dir():

@@ -66,25 +66,31 @@ def edition_secrets(grading: Path) -> dict[str, Secrets]:
     return secrets
 
 
-def public_text(folder: Path) -> str:
-    """What the edition shows learners on purpose: its lessons, its content data and the
-    visible text of its released assessments. A fragment of a model answer that a lesson
-    also says is teaching, not a leak."""
-    parts: list[str] = []
-    for notebook in sorted(folder.glob("modules/*.ipynb")) + sorted(folder.glob(f"{ASSESSMENTS_DIR}/*/*.ipynb")):
-        try:
-            cells = json.loads(notebook.read_text(encoding="utf-8")).get("cells", [])
-        except (OSError, ValueError, AttributeError):
-            continue
-        for cell in cells if isinstance(cells, list) else []:
-            source = cell.get("source", "") if isinstance(cell, dict) else ""
-            parts.append("".join(source) if isinstance(source, list) else str(source))
-    for data in sorted((folder / "course" / "content").rglob("*.yml")):
-        parts.append(data.read_text(encoding="utf-8", errors="replace"))
-    return "\n".join(parts)
+@dataclass(frozen=True)
+class PublicText:
+    """Text learners are meant to read, which a secret's fragment may share without leaking."""
+
+    assessments: str = ""   # everything outside the solution regions of the source notebooks
+    lessons: str = ""       # the lesson sources and the content data, which model answers restate
 
 
-def audit(folder: Path, secrets: dict[str, Secrets]) -> Audit:
+def public_text(project_root: Path) -> PublicText:
+    """The repository's own public text (never the edition's, which could hold the leak itself)."""
+    from course.instructor.leaks import _regions
+
+    prompts: list[str] = []
+    for notebook in sorted((project_root / "grading" / "source").glob("*/*.ipynb")):
+        for cell in _read_json(notebook).get("cells", []):
+            source = cell.get("source", "")
+            text = "".join(source) if isinstance(source, list) else str(source)
+            prompts += [line for kind, line in _regions(text) if kind is None]
+    lessons = [path.read_text(encoding="utf-8", errors="replace")
+               for pattern in ("lessons/*.md", "course/content/*.yml", "course/content/**/*.yml")
+               for path in sorted(project_root.glob(pattern))]
+    return PublicText("\n".join(prompts), "\n".join(lessons))
+
+
+def audit(folder: Path, secrets: dict[str, Secrets], public: PublicText | None = None) -> Audit:
     """Every secret found in any file under ``folder`` (archives opened, every encoding tried,
     quotes and spacing normalised); ``audit.ok`` only when nothing leaked and every file could
     be examined.
@@ -95,7 +101,11 @@ def audit(folder: Path, secrets: dict[str, Secrets]) -> Audit:
     - The library (``course/``), whose self-check banks mark their own correct options and
       whose code shows ``answer_N = ...`` examples by design: for solution and hidden-test
       lines, marking guides, model answers and copies of a key file.
-    Text the edition shows on purpose (``public_text``) is not a secret anywhere."""
+    A fragment that an assessment's visible text also holds (``public.assessments``) is not a
+    secret; nor is a fragment of a model answer or marking guide that the lesson sources or
+    content data say (``public.lessons``): those restate what was taught. Solution lines, keys
+    and key files are never excused that way, and a marking guide pasted whole into a lesson
+    is still found by its fragments that no lesson says."""
     from course.instructor.leaks import (
         HIDDEN_TEST,
         KEY_FILE,
@@ -107,7 +117,17 @@ def audit(folder: Path, secrets: dict[str, Secrets]) -> Audit:
         scan_tree,
     )
 
-    public = public_text(folder)
+    public = public or PublicText()
+
+    def excused(one: Secrets) -> Secrets:
+        one = one.without(public.assessments) if public.assessments else one
+        taught = one.of_kind(MODEL_ANSWER, MARKING_GUIDE)
+        if public.lessons:
+            taught = taught.without(public.lessons)
+        rest = Secrets([t for t in one.texts if t.kind not in (MODEL_ANSWER, MARKING_GUIDE)], one.keys,
+                       one.fingerprints)
+        return rest + Secrets(taught.texts)
+
     shared, everything, library = Secrets(), Secrets(), Secrets()
     for one in secrets.values():
         shared += one.of_kind(MARKING_GUIDE, MODEL_ANSWER, KEY_FILE)
@@ -117,13 +137,13 @@ def audit(folder: Path, secrets: dict[str, Secrets]) -> Audit:
     # (question N of no notebook): keys are looked for where they mean something.
     library = Secrets([t for t in library.texts if not (t.kind == SOLUTION and _ANSWER_LINE.match(t.text))],
                       library.keys, library.fingerprints)
-    shared, everything, library = shared.without(public), everything.without(public), library.without(public)
+    shared, everything, library = excused(shared), excused(everything), excused(library)
     result = Audit()
     released = folder / ASSESSMENTS_DIR
     for path in sorted(folder.iterdir()):
         if path == released:
             for part in sorted(released.iterdir()):
-                own = secrets[part.name].without(public) + shared if part.name in secrets else everything
+                own = secrets[part.name] + shared if part.name in secrets else everything
                 result.extend(scan_tree(part, own, relative_to=folder))
         else:
             result.extend(scan_tree(path, library if path.name == "course" else everything, relative_to=folder))
@@ -168,7 +188,7 @@ def publish(destination: Path | str, project_root: Path = PROJECT_ROOT) -> Editi
             "published": datetime.now(timezone.utc).replace(microsecond=0).isoformat(),
             "assessments": assessments,
         }, indent=1) + "\n", encoding="utf-8")
-        found = audit(build, secrets)
+        found = audit(build, secrets, public_text(root))
         if not found.ok:
             problems = found.messages()
             raise ConfigurationError(f"The learner edition was NOT published: {len(problems)} problem"
@@ -224,6 +244,7 @@ def _release_into(root: Path, destination: Path) -> list[str]:
         course_root.mkdir()
         shutil.copy2(root / "grading" / CONFIG_FILE, course_root / CONFIG_FILE)
         _copy(root / "grading" / "source", course_root / "source")
+        _copy(root / "grading" / "assessments", course_root / "assessments")   # the keys the release checks against
         # An explicit SQLite gradebook in the scratch folder: a configured PostgreSQL
         # gradebook (EXOCOURSE_DB_URL) must never receive a throw-away release.
         course = open_course(course_root, db_url=f"sqlite:///{course_root / 'gradebook.db'}")
