@@ -139,6 +139,11 @@ SHOWN = ("() => { const r = {widgets: 0, figures: 0, figure_cells: [], widget_ce
          " return r; }")
 
 
+CELLS = ("() => window.jupyterapp.shell.currentWidget.content.widgets.map((c, i) => c.model.type !== 'code' ? null :"
+         " [i, c.model.executionCount, c.model.sharedModel.getSource().slice(0, 50),"
+         "  c.model.outputs.toJSON().map(o => o.output_type + ' ' + Object.keys(o.data || {}).join('|'))]).filter(x => x)")
+
+
 def scroll_to_cell(page: Any, index: int) -> None:
     page.evaluate("(i) => { const nb = window.jupyterapp.shell.currentWidget.content; nb.activeCellIndex = i;"
                   " return nb.scrollToItem(i, 'center'); }", index)
@@ -190,30 +195,19 @@ def save_reflection(page: Any, text: str) -> None:
     reflection.get_by_text(re.compile("Saved")).first.wait_for(timeout=30_000)
 
 
-def contents(page: Any, path: str) -> Any:
-    """A file as JupyterLite's contents service (the browser's storage) holds it, or None."""
-    return page.evaluate("async (path) => { try { const m = await window.jupyterapp.serviceManager.contents.get("
-                         "path, {content: true}); return m.content; } catch (e) { return null; } }", path)
-
-
-def browser_record_path() -> str:
-    """Where the progress store keeps the record in the browser, relative to JupyterLite's /drive."""
-    import course._progress as progress
-
-    saved = progress.in_browser
-    progress.in_browser = lambda: True  # type: ignore[assignment]
-    try:
-        import os
-
-        home = os.environ.pop(progress.HOME_VARIABLE, None)
-        try:
-            path = progress.record_home() / progress.PROGRESS_FILE
-        finally:
-            if home is not None:
-                os.environ[progress.HOME_VARIABLE] = home
-    finally:
-        progress.in_browser = saved  # type: ignore[assignment]
-    return str(path.relative_to(progress.BROWSER_DRIVE))
+def stored_records(page: Any) -> dict[str, Any]:
+    """Every ``progress.json`` in JupyterLite's browser storage (what the kernel sees as /drive), by path."""
+    return page.evaluate("""async () => {
+        const contents = window.jupyterapp.serviceManager.contents, found = {};
+        async function walk(path) {
+          const listing = await contents.get(path, {content: true});
+          for (const item of listing.content) {
+            if (item.type === 'directory') await walk(item.path);
+            else if (item.name === 'progress.json') found[item.path] = (await contents.get(item.path, {content: true})).content;
+          }
+        }
+        await walk('');
+        return found; }""")
 
 
 # ------------------------------------------------------------------ the built site, read as files
@@ -292,20 +286,25 @@ def test_every_lesson_runs_in_the_browser_with_its_widgets_and_figures(browser: 
     source = (ROOT / "modules" / lesson).read_text(encoding="utf-8")
     quizzes = source.count("course.quiz(")
     figures = source.count("course.figure(")
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
     # The browser kernel's display messages can trail its replies: wait for every widget and figure.
     expected = {"widgets": quizzes, "figures": figures}
     try:
         page.wait_for_function(f"(e) => {{ const r = ({SHOWN})(); return r.widgets >= e.widgets && r.figures >= e.figures; }}",
                                arg=expected, timeout=60_000, polling=250)
-    finally:
-        shown = page.evaluate(SHOWN)
-    assert shown["widgets"] >= quizzes and shown["figures"] >= figures, shown
+    except PlaywrightTimeout:
+        pass  # the assertion below says what was missing
+    shown = page.evaluate(SHOWN)
+    assert shown["widgets"] >= quizzes and shown["figures"] >= figures, (expected, shown, page.evaluate(CELLS))
     if quizzes:
         scroll_to_cell(page, shown["widget_cells"][0])
         answer_first_self_check(page)
     for index in shown["figure_cells"]:  # each figure drawn, not only sent (cells off screen are not drawn)
         scroll_to_cell(page, index)
-        page.locator(".jp-Cell").nth(index).locator(".js-plotly-plot .main-svg").first.wait_for(timeout=60_000)
+        page.wait_for_function("(i) => { const node = window.jupyterapp.shell.currentWidget.content.widgets[i].node;"
+                               " return node.isConnected && !!node.querySelector('.js-plotly-plot .main-svg'); }",
+                               arg=index, timeout=60_000, polling=250)
     if "course.reflect(" in source:
         save_reflection(page, f"In the browser edition, lesson {lesson[:2]} made me check the product's dossier.")
     assert not browser.foreign, browser.foreign
@@ -318,9 +317,11 @@ def test_the_progress_is_kept_in_the_browser_across_a_reload(browser: Browser) -
     page = browser.page
     page.reload(wait_until="domcontentloaded")
     page.wait_for_function(KERNEL_IDLE, timeout=KERNEL_TIMEOUT_MS, polling=250)
-    stored = contents(page, browser_record_path())
-    assert stored, f"no progress record at /drive/{browser_record_path()} after the reload"
-    record = json.loads(stored) if isinstance(stored, str) else stored
+    stored = stored_records(page)
+    assert len(stored) == 1, f"after the reload the browser's storage holds these progress records: {sorted(stored)}"
+    (path, content), = stored.items()
+    assert not path.startswith(("modules/", "assessments/")), f"the record is among the lessons: {path}"
+    record = json.loads(content) if isinstance(content, str) else content
     answered = {a["module"] for a in record["attempts"]}
     reflected = set(record["reflections"])
     quizzed = {name[:2] for name in LESSONS if "course.quiz(" in (ROOT / "modules" / name).read_text(encoding="utf-8")}
