@@ -19,7 +19,7 @@ HERE = Path(__file__).parent
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks")
-    parser.add_argument("only", nargs="*", help="run only these benchmarks (e.g. import lessons autograde)")
+    parser.add_argument("only", nargs="*", help="run only these benchmarks (e.g. import lessons autograde lite)")
     args = parser.parse_args(argv)
     names = sorted(p.stem for p in HERE.glob("bench_*.py"))
     if args.only:
