@@ -478,3 +478,30 @@ def test_intake_of_a_missing_download_is_a_clear_error(course: CourseDir, tmp_pa
         intake(course, tmp_path, "99")
     with pytest.raises(ConfigurationError, match="not a folder or a .zip"):
         intake(course, write(tmp_path / "one.ipynb"), "01")
+
+
+@pytest.mark.slow
+def test_nbgrader_export_shows_the_submission_time_and_the_due_date(course: CourseDir, tmp_path: Path) -> None:
+    import csv
+    import subprocess
+    import sys
+
+    from course.instructor.autograde import autograde
+    from course.instructor.duedates import set_due_date
+    from course.instructor.release import release
+
+    release(course, [ASSESSMENT])
+    set_due_date(course, ASSESSMENT, DUE)
+    path = write(tmp_path / "in" / "ann.ipynb", nb_bytes(course))
+    late = DUE + timedelta(hours=3)
+    os.utime(path, (late.timestamp(),) * 2)
+    (entry,) = intake(course, tmp_path / "in", "01").entries
+    assert entry.late
+    autograde(course, ASSESSMENT, progress=None)
+    env = {k: v for k, v in os.environ.items() if k != "EXOCOURSE_DB_URL"}
+    run = subprocess.run([str(Path(sys.executable).parent / "nbgrader"), "export"], cwd=course.root, env=env,
+                         capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr[-2000:]
+    (row,) = list(csv.DictReader((course.root / "grades.csv").open(encoding="utf-8")))
+    assert row["student_id"] == "ann"
+    assert row["timestamp"].startswith("2026-12-15 20:00:00") and row["duedate"].startswith("2026-12-15 17:00:00")
