@@ -188,14 +188,21 @@ def test_no_item_repeats_a_formative_question() -> None:
 
 
 @pytest.mark.parametrize("assessment_id", ASSESSMENTS)
-def test_every_citation_is_a_known_reference(assessment_id: str) -> None:
-    from course._references import keys_in_text, load_references
+def test_citations_read_like_a_textbook_with_the_references_listed(assessment_id: str) -> None:
+    from course._references import anchor, keys_in_text, load_references
 
     bibliography = load_references()
-    text = "\n".join(cell_text(c) for c in read_notebook_json(source(assessment_id))["cells"])
-    keys = keys_in_text(text)
-    assert keys
-    assert [k for k in keys if k not in bibliography] == []
+    assessment = load_assessment(source(assessment_id))
+    seen_by_learner = "\n".join([assessment.notice, *(i.prompt for i in assessment.items),
+                                  assessment.reflection.prompt if assessment.reflection else ""])
+    keys = keys_in_text(seen_by_learner)
+    assert keys and [k for k in keys if k not in bibliography] == []
+    cells = read_notebook_json(source(assessment_id))["cells"]
+    assert not [c for c in cells if "[@" in cell_text(c)], "a raw citation key is left for learners to read"
+    references = next(cell_text(c) for c in cells if nbgrader_meta(c).get("grade_id", "").endswith("_references"))
+    for key in keys:
+        assert f'<a id="{anchor(key)}"></a>' in references
+        assert f"](#{anchor(key)})" in "\n".join(cell_text(c) for c in cells)
 
 
 @pytest.mark.parametrize("assessment_id", ASSESSMENTS)

@@ -34,21 +34,78 @@ ASSESSMENT = "02_quality_and_contamination"
 KEYS = ROOT / "grading" / "assessments"
 SOURCE = ROOT / "grading" / "source" / ASSESSMENT / "assessment.ipynb"
 
+# A fixed key for these tests, so that they do not change when the course's items are
+# rewritten (the committed assessments are checked by test_assessments and the battery).
+FIXTURE = {
+    "id": ASSESSMENT,
+    "items": [
+        {"id": "q-letters-abcd", "objective": "2.1", "kind": "letters", "prompt": "Which four?", "example": "A, E",
+         "points": 1, "options": [{"text": f"Option {c}", **({"correct": True} if c in "ABCD" else {})}
+                                  for c in "ABCDE"]},
+        {"id": "q-letter-a", "objective": "2.1", "kind": "letter", "prompt": "Which one?", "example": "B",
+         "points": 1, "options": [{"text": f"Option {c}", **({"correct": True} if c == "A" else {})} for c in "ABCD"]},
+        {"id": "q-letters-ab", "objective": "2.2", "kind": "letters", "prompt": "Which two?", "example": "C, D",
+         "points": 1, "options": [{"text": f"Option {c}", **({"correct": True} if c in "AB" else {})}
+                                  for c in "ABCD"]},
+        {"id": "q-letter-b", "objective": "2.2", "kind": "letter", "prompt": "Which one?", "example": "D",
+         "points": 1, "options": [{"text": f"Option {c}", **({"correct": True} if c == "B" else {})} for c in "ABCD"]},
+        {"id": "q-number", "objective": "2.3", "kind": "number", "prompt": "How many?", "example": "2.5e9",
+         "points": 1, "answer": 4.0e10, "tolerance": 2.0e9},
+        {"id": "q-letter-c", "objective": "2.3", "kind": "letter", "prompt": "Which one?", "example": "A",
+         "points": 1, "options": [{"text": f"Option {c}", **({"correct": True} if c == "C" else {})} for c in "ABCD"]},
+        {"id": "q-letters-abc", "objective": "2.3", "kind": "letters", "prompt": "Which three?", "example": "B, E",
+         "points": 1, "options": [{"text": f"Option {c}", **({"correct": True} if c in "ABC" else {})}
+                                  for c in "ABCDE"]},
+        {"id": "q-letters-ab-2", "objective": "2.4", "kind": "letters", "prompt": "Which two?", "example": "C, D",
+         "points": 1, "options": [{"text": f"Option {c}", **({"correct": True} if c in "AB" else {})}
+                                  for c in "ABCD"]},
+    ],
+    "written": {"objective": "2.3", "points": 4, "prompt": "Write.", "criteria": [{"text": "Says it", "points": 4}],
+                "marking_guide": "1. Says it.", "model_answer": "It."},
+}
+
 
 @pytest.fixture(scope="module")
-def assessment():
-    return load_assessment(KEYS / f"{ASSESSMENT}.yml")
+def keys(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    import yaml
+
+    folder = tmp_path_factory.mktemp("keys")
+    (folder / f"{ASSESSMENT}.yml").write_text(yaml.safe_dump(FIXTURE, allow_unicode=True), encoding="utf-8")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def assessment(keys: Path):
+    return load_assessment(keys / f"{ASSESSMENT}.yml")
+
+
+@pytest.fixture(scope="module")
+def source_notebook(assessment) -> Any:
+    from course.instructor.assessment_notebooks import build_notebook, notebook_text
+
+    return nbformat.reads(notebook_text(build_notebook(assessment)), as_version=4)
+
+
+_KEYS_DIR: Path = KEYS
+
+
+@pytest.fixture(autouse=True)
+def _use_the_fixture_keys(keys: Path) -> None:
+    global _KEYS_DIR
+    _KEYS_DIR = keys
 
 
 def grader() -> GradeAnswersFromKey:
     config = Config()
-    config.GradeAnswersFromKey.assessments_dir = str(KEYS)
+    config.GradeAnswersFromKey.assessments_dir = str(_KEYS_DIR)
     return GradeAnswersFromKey(config=config)
 
 
 def released(assessment) -> Any:
     """The source notebook with every answer cell emptied, as a learner receives it."""
-    notebook = nbformat.reads(SOURCE.read_text(encoding="utf-8"), as_version=4)
+    from course.instructor.assessment_notebooks import build_notebook, notebook_text
+
+    notebook = nbformat.reads(notebook_text(build_notebook(assessment)), as_version=4)
     for cell in notebook.cells:
         if cell.metadata.get("nbgrader", {}).get("solution") and cell.cell_type == "code":
             cell.source = cell.source.split("\n")[0]
@@ -78,8 +135,8 @@ def outputs_text(notebook: Any) -> str:
 
 # ---------------------------------------------------------------- scores
 
-def test_the_source_notebook_scores_full_marks_and_the_release_none(assessment) -> None:
-    source = nbformat.reads(SOURCE.read_text(encoding="utf-8"), as_version=4)
+def test_the_source_notebook_scores_full_marks_and_the_release_none(assessment, source_notebook) -> None:
+    source = source_notebook
     assert scores(grade(source), assessment) == {item.number: item.points for item in assessment.items}
     assert set(scores(grade(released(assessment)), assessment).values()) == {0}
 
@@ -87,11 +144,12 @@ def test_the_source_notebook_scores_full_marks_and_the_release_none(assessment) 
 def test_each_answer_earns_exactly_what_the_key_says(assessment) -> None:
     notebook = released(assessment)
     typed = {1: 'answer_1 = "d, c, b, a"', 2: 'answer_2 = "(A)"', 3: 'answer_3 = ["A", "B", "C"]',
-             4: "answer_4 = 'C'", 5: "answer_5 = 2.4e11 / 6", 6: 'answer_6 = "C."', 7: 'answer_7 = "A B C"',
+             4: "answer_4 = 'C'", 5: "answer_5 = 2.4e11 / 6", 6: 'answer_6 = "C."', 7: 'answer_7 = "A B"',
              8: 'answer_8 = "A, B, F"'}
     for number, source in typed.items():
         answer(notebook, assessment, number, source)
-    assert scores(grade(notebook), assessment) == {1: 1, 2: 1, 3: 0, 4: 0, 5: 1, 6: 1, 7: 1, 8: 0}
+    # 3: a superset of the key, 7: a strict subset, 8: a letter that is not an option: no mark.
+    assert scores(grade(notebook), assessment) == {1: 1, 2: 1, 3: 0, 4: 0, 5: 1, 6: 1, 7: 0, 8: 0}
 
 
 def test_a_number_counts_within_its_tolerance_only(assessment) -> None:
@@ -283,11 +341,13 @@ def test_a_config_that_puts_execute_back_is_refused(tmp_path: Path) -> None:
         checked_steps(["course.instructor.nope.Step"], tmp_path)
 
 
-def test_released_notebooks_hold_no_answer_of_the_key(assessment) -> None:
-    text = json.dumps(read_notebook_json(SOURCE))
-    for item in assessment.items:
-        # In the source only inside a solution region (which nbgrader removes at release).
-        assert text.count(f'{item.variable} = \\"{item.solution_text}\\"') == 1
+def test_the_committed_source_notebooks_hold_each_key_only_in_its_solution_region() -> None:
+    for path in sorted(KEYS.glob("*.yml")):
+        real = load_assessment(path)
+        text = json.dumps(read_notebook_json(ROOT / "grading" / "source" / real.id / "assessment.ipynb"))
+        for item in real.items:
+            # In the source only inside a solution region (which nbgrader removes at release).
+            assert text.count(f'{item.variable} = \\"{item.solution_text}\\"') == 1, (real.id, item.number)
 
 
 def test_the_compiled_metadata_check_accepts_and_refuses_exactly_what_nbgraders_does() -> None:

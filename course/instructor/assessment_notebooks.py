@@ -203,22 +203,49 @@ def _sheet_source(assessment: Assessment) -> str:
     return f"from course import answer_sheet\n\nanswer_sheet(\n{formats})"
 
 
+class _Citations:
+    """``[@key]`` rendered as author–year links to the notebook's own reference list
+    (course._references, the lessons' renderer), collecting the keys the learner sees."""
+
+    def __init__(self) -> None:
+        self.keys: list[str] = []
+
+    def __call__(self, markdown: str) -> str:
+        from course._references import render_citations
+
+        rendered, keys = render_citations(markdown)
+        self.keys += [k for k in keys if k not in self.keys]
+        return rendered
+
+
+def _for_the_marker(markdown: str) -> str:
+    """The marking guide's citations linked straight to their sources (it has no reference list)."""
+    from course._references import render_citations
+
+    return render_citations(markdown, link_to="source")[0]
+
+
 def build_notebook(assessment: Assessment, *, hidden_tests: bool = False) -> dict[str, Any]:
     """The nbgrader source notebook of ``assessment`` (an nbformat 4.5 dict)."""
+    from course._references import reference_list_markdown
+
     p = assessment.prefix
-    cells = [_cell("markdown", f"{p}_intro", intro_markdown(assessment)),
+    cite = _Citations()
+    cells = [_cell("markdown", f"{p}_intro", cite(intro_markdown(assessment))),
              _cell("code", f"{p}_setup", _sheet_source(assessment))]
     for item in assessment.items:
         check = check_source(item) + ("\n" + hidden_test(item) if hidden_tests else "")
         base = item.test_cell.removesuffix("_check")
-        cells += [_cell("markdown", f"{base}_prompt", item.prompt),
+        cells += [_cell("markdown", f"{base}_prompt", cite(item.prompt)),
                   _cell("code", item.answer_cell, _answer_source(item), solution=True, locked=False),
                   _cell("code", item.test_cell, check, grade=True, points=item.points)]
     written = assessment.reflection
     if written is not None:
-        cells += [_cell("markdown", f"{written.grade_id}_prompt", written.prompt),
-                  _cell("markdown", written.grade_id, _marking_guide(written), grade=True, solution=True,
-                        locked=False, points=written.points)]
+        cells += [_cell("markdown", f"{written.grade_id}_prompt", cite(written.prompt)),
+                  _cell("markdown", written.grade_id, _for_the_marker(_marking_guide(written)), grade=True,
+                        solution=True, locked=False, points=written.points)]
+    if cite.keys:
+        cells.append(_cell("markdown", f"{p}_references", reference_list_markdown(cite.keys, "### References")))
     cells += [_cell("markdown", f"{p}_check_answers_intro",
                     "### Check my answers\n\nRun this last cell (or choose **Run → Run All Cells**): it lists "
                     "every question that is still unanswered or in the wrong format. It checks the format "
