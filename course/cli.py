@@ -191,8 +191,8 @@ def run_feedback(args: argparse.Namespace) -> int:
             print(f"held      {page.learner}: {page.problem}")
         else:
             print(f"failed    {page.learner}: {page.problem}")
-    print(f"feedback  {result.assessment}: {len(result.written)} pages, {len(result.held)} held back, "
-          f"{len(result.failed)} failed")
+    print(f"feedback  {result.assessment}: {len(result.written)} pages, {len(result.failed)} failed, "
+          f"{len(result.held)} held back")
     if result.unmarked:
         names = ", ".join(p.learner for p in result.unmarked[:10]) + (" ..." if len(result.unmarked) > 10 else "")
         print(f"warning   {len(result.unmarked)} page(s) went out with the reflection not yet marked ({names}): "
