@@ -136,7 +136,8 @@ def feedback(course: CourseDir, assessment: str, learners: list[str] | None = No
             problem = _generate(course, assessment, learner)
             if not problem and page.exists():
                 found = leak_check.find_leaks(without_plotly_js(page.read_text(encoding="utf-8")),
-                                              page_secrets(course.root, assessment, learner), str(page))
+                                              page_secrets(course.root, assessment, learner, course.db_url),
+                                              str(page))
                 if found:
                     problem = "the page would have shown " + "; ".join(str(x) for x in found[:3])
             if problem or not page.exists():

@@ -620,7 +620,8 @@ class CheckedFeedbackExporter(HTMLExporter):
 
         key = (assessment, learner)
         if key not in self._secrets:
-            self._secrets[key] = page_secrets(self.root(), assessment, learner)
+            db_url = getattr(getattr(self.parent, "coursedir", None), "db_url", None)
+            self._secrets[key] = page_secrets(self.root(), assessment, learner, db_url)
         return leak_check.find_leaks(without_plotly_js(page), self._secrets[key], f"feedback page of {learner}")
 
 
@@ -632,7 +633,7 @@ def without_plotly_js(page: str) -> str:
     return page.replace(get_plotlyjs(), "", 1)
 
 
-def page_secrets(root: Path, assessment: str, learner: str) -> Any:
+def page_secrets(root: Path, assessment: str, learner: str, db_url: str | None = None) -> Any:
     """Everything one learner's feedback page must not hold (see ``course.instructor.leaks``):
     the assessment's secrets, other learners' ids, names and reflections, roster lines and
     the certificate signing key; less the text the page may show (the release, and the
@@ -648,16 +649,14 @@ def page_secrets(root: Path, assessment: str, learner: str) -> Any:
     reflection_id = described.reflection.grade_id if described.reflection else None
     own = ""
     reflections = leak_check.Secrets()
-    for notebook in sorted((root / "autograded").glob(f"*/{assessment}/*.ipynb")):
-        other = notebook.parent.parent.name
+    for other, text, whole in _cohort(root, assessment, reflection_id):
         if other == learner:
-            own = notebook.read_text(encoding="utf-8", errors="replace")
+            own = whole
             continue
         secrets += leak_check.text_secrets(leak_check.LEARNER_DATA, f"learner id {other}", other, whole_word=True)
-        text = _reflection_text(notebook, reflection_id)
         if text:
             reflections += leak_check.text_secrets(leak_check.LEARNER_DATA, f"reflection of {other}", text)
-    secrets += _gradebook_people(root, learner)
+    secrets += _gradebook_people(db_url or _course_db_url(root), learner)
     secrets += leak_check.roster_secrets(root / "learners.csv", except_learner=learner)
     secrets += _signing_key_secrets()
     release = root / "release" / assessment / "assessment.ipynb"
@@ -671,12 +670,32 @@ def _key_file(root: Path, assessment: str) -> Path | None:
     return candidate if candidate.is_file() else None
 
 
-def _reflection_text(notebook: Path, grade_id: str | None) -> str:
+_cohorts: dict[tuple[str, str], tuple[Any, list[tuple[str, str, str]]]] = {}
+
+
+def _cohort(root: Path, assessment: str, reflection_id: str | None) -> list[tuple[str, str, str]]:
+    """(learner, reflection text, whole notebook text) of every autograded learner, read once
+    per change of the autograded folder (a page per learner would otherwise read them all again)."""
+    notebooks = sorted((root / "autograded").glob(f"*/{assessment}/*.ipynb"))
+    signature = [(str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in notebooks]
+    key = (str(root.resolve()), assessment)
+    cached = _cohorts.get(key)
+    if cached is not None and cached[0] == signature:
+        return cached[1]
+    cohort = []
+    for notebook in notebooks:
+        whole = notebook.read_text(encoding="utf-8", errors="replace")
+        cohort.append((notebook.parent.parent.name, _reflection_text(whole, reflection_id), whole))
+    _cohorts[key] = (signature, cohort)
+    return cohort
+
+
+def _reflection_text(notebook: str, grade_id: str | None) -> str:
     if grade_id is None:
         return ""
     try:
-        cells = json.loads(notebook.read_text(encoding="utf-8")).get("cells", [])
-    except (OSError, ValueError, AttributeError):
+        cells = json.loads(notebook).get("cells", [])
+    except (ValueError, AttributeError):
         return ""
     for cell in cells if isinstance(cells, list) else []:
         meta = (cell.get("metadata") or {}).get("nbgrader") or {} if isinstance(cell, dict) else {}
@@ -685,16 +704,26 @@ def _reflection_text(notebook: Path, grade_id: str | None) -> str:
     return ""
 
 
-def _gradebook_people(root: Path, learner: str) -> Any:
-    """Other learners' names and e-mail addresses as the gradebook holds them."""
-    from course.instructor import leaks as leak_check
-
-    secrets = leak_check.Secrets()
+def _course_db_url(root: Path) -> str | None:
     try:
         from course.instructor.coursedir import open_course
 
-        course = open_course(root)
-        with course.gradebook() as gradebook:
+        return open_course(root).db_url
+    except Exception:  # the folder's gradebook cannot be opened from here: ids and texts still guard the page
+        return None
+
+
+def _gradebook_people(db_url: str | None, learner: str) -> Any:
+    """Other learners' names and e-mail addresses as the gradebook holds them."""
+    from nbgrader.api import Gradebook
+
+    from course.instructor import leaks as leak_check
+
+    secrets = leak_check.Secrets()
+    if not db_url:
+        return secrets
+    try:
+        with Gradebook(db_url) as gradebook:
             for student in gradebook.students:
                 if student.id == learner:
                     continue
