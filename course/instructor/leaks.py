@@ -21,6 +21,7 @@ API (everything takes ``Secrets``, a collection built once and searched many tim
     scan_file(path, secrets) / scan_tree(folder, secrets)  -> Audit
     iter_archive(data, name, limits)                        -> members of a zip/tar/gz, in memory
     audit_release(course, assessment)                       -> Audit of release/<assessment>/
+    regions(cell_source)                                    -> [(None | SOLUTION | HIDDEN_TEST, line)]
 
 An ``Audit`` holds ``leaks`` and ``unchecked`` (content that could not be examined: too
 large, encrypted, a corrupt archive, a symlink); ``audit.ok`` is True only when both
@@ -381,6 +382,9 @@ def _regions(source: str) -> list[tuple[str | None, str]]:
         else:
             out.append((inside, line))
     return out
+
+
+regions = _regions   # public name (publish reads which lines of a cell are solution or hidden test)
 
 
 def _reflection_secrets(assessment_id: str, text: str) -> Secrets:
@@ -1250,4 +1254,4 @@ def audit_release(course: CourseDir, assessment: str, limits: Limits | None = No
 __all__ = ["Secret", "AnswerKey", "Fingerprint", "Secrets", "Leak", "Unchecked", "Audit", "Limits", "Member",
            "text_secrets", "line_secrets", "key_material_secrets", "roster_secrets", "assessment_secrets",
            "normalise", "decode_bytes", "find_leaks", "scan_bytes", "scan_file", "scan_tree", "iter_archive",
-           "is_archive", "audit_release", "key_file_for"]
+           "is_archive", "audit_release", "key_file_for", "regions"]
