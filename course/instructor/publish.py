@@ -76,14 +76,14 @@ class PublicText:
 
 def public_text(project_root: Path) -> PublicText:
     """The repository's own public text (never the edition's, which could hold the leak itself)."""
-    from course.instructor.leaks import _regions
+    from course.instructor.leaks import regions
 
     prompts: list[str] = []
     for notebook in sorted((project_root / "grading" / "source").glob("*/*.ipynb")):
         for cell in _read_json(notebook).get("cells", []):
             source = cell.get("source", "")
             text = "".join(source) if isinstance(source, list) else str(source)
-            prompts += [line for kind, line in _regions(text) if kind is None]
+            prompts += [line for kind, line in regions(text) if kind is None]
     lessons = [path.read_text(encoding="utf-8", errors="replace")
                for pattern in ("lessons/*.md", "course/content/*.yml", "course/content/**/*.yml")
                for path in sorted(project_root.glob(pattern))]
