@@ -14,6 +14,7 @@ so it can read the kernel's state and the notebook's outputs as JupyterLab holds
 """
 from __future__ import annotations
 
+import base64
 import importlib.util
 import json
 import re
@@ -203,7 +204,8 @@ def stored_records(page: Any) -> dict[str, Any]:
           const listing = await contents.get(path, {content: true});
           for (const item of listing.content) {
             if (item.type === 'directory') await walk(item.path);
-            else if (item.name === 'progress.json') found[item.path] = (await contents.get(item.path, {content: true})).content;
+            else if (item.name === 'progress.json') {
+              const file = await contents.get(item.path, {content: true}); found[item.path] = [file.format, file.content]; }
           }
         }
         await walk('');
@@ -319,9 +321,10 @@ def test_the_progress_is_kept_in_the_browser_across_a_reload(browser: Browser) -
     page.wait_for_function(KERNEL_IDLE, timeout=KERNEL_TIMEOUT_MS, polling=250)
     stored = stored_records(page)
     assert len(stored) == 1, f"after the reload the browser's storage holds these progress records: {sorted(stored)}"
-    (path, content), = stored.items()
+    (path, (form, content)), = stored.items()
     assert not path.startswith(("modules/", "assessments/")), f"the record is among the lessons: {path}"
-    record = json.loads(content) if isinstance(content, str) else content
+    # The kernel writes files as bytes, which JupyterLite keeps base64-encoded.
+    record = json.loads(base64.b64decode(content) if form == "base64" else content) if isinstance(content, str) else content
     answered = {a["module"] for a in record["attempts"]}
     reflected = set(record["reflections"])
     quizzed = {name[:2] for name in LESSONS if "course.quiz(" in (ROOT / "modules" / name).read_text(encoding="utf-8")}

@@ -439,7 +439,7 @@ def audit_site(output: Path, project_root: Path, third_party: set[str], scratch:
     (the library, whose code shows ``answer_N = ...`` examples by design) and every other file
     of the site under ``site/``. Returns (files audited, assessments whose secrets were looked for).
     """
-    from course.instructor.publish import audit, edition_secrets
+    from course.instructor.publish import audit, edition_secrets, public_text
 
     secrets = edition_secrets(project_root / "grading")
     laid_out = scratch / "audited"
@@ -460,7 +460,7 @@ def audit_site(output: Path, project_root: Path, third_party: set[str], scratch:
         where = relative.removeprefix("files/") if relative.startswith(("files/modules/", "files/assessments/")) \
             else f"site/{relative}"
         _write(laid_out / where, path.read_bytes())
-    found = audit(laid_out, secrets)
+    found = audit(laid_out, secrets, public_text(project_root))
     if not found.ok:
         problems = found.messages()
         raise ConfigurationError(f"The JupyterLite site was NOT built: {len(problems)} problem"
