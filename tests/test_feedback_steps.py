@@ -329,3 +329,11 @@ def test_without_plotly_js_removes_only_the_exact_library(course):
     tampered = library[:1000] + "answer_1 = 'A'" + library[1000:]
     assert "answer_1" in steps.without_plotly_js(tampered)
 
+
+
+def test_every_citation_on_the_page_links_to_an_entry_of_its_reference_list(course, assessment):
+    nb, resources = composed_resources(course, assessment)
+    page = export(course, nb, resources)
+    targets = set(re.findall(r'href="#(ref-[^"]+)"', page))
+    anchors = set(re.findall(r'id="(ref-[^"]+)"', page))
+    assert targets and targets <= anchors, targets - anchors

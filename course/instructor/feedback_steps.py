@@ -314,7 +314,17 @@ def _released(parts: list[str], released: dict[str, str]) -> bool:
 
     shown = normalise("\n".join(v for k, v in released.items() if not k.startswith("before:"))
                       + "\n".join(v for k, v in released.items() if k.startswith("before:")))
-    return all(normalise(p) in shown for p in parts if p.strip())
+    return all(normalise(p) in shown or normalise(_cited(p)) in shown for p in parts if p.strip())
+
+
+def _cited(markdown: str) -> str:
+    """``markdown`` with its ``[@key]`` citations rendered as the released notebook shows them."""
+    from course._references import render_citations
+
+    try:
+        return render_citations(markdown)[0]
+    except CourseError:
+        return markdown
 
 
 def _prompt(item: Any, released: dict[str, str]) -> str:
@@ -534,13 +544,14 @@ class RenderCitations(FeedbackStep):
     """``[@key]`` in the page's Markdown as author–year links, and a reference list at the end."""
 
     def preprocess(self, nb: Any, resources: Any) -> Any:
-        from course._references import reference_list_markdown, render_citations
+        from course._references import keys_in_text, reference_list_markdown, render_citations
 
         used: list[str] = []
         for cell in nb.cells:
             if cell.cell_type == "markdown":
-                cell.source, keys = render_citations(cell.source)
-                used += [k for k in keys if k not in used]
+                cell.source, _ = render_citations(cell.source)
+                # and citations the released prompt already carried, rendered the same way
+                used += [k for k in keys_in_text(cell.source) if k not in used]
         if used:
             nb.cells.append(new_raw_cell('<h2 id="references">References</h2>'))
             nb.cells.append(new_markdown_cell(reference_list_markdown(used, heading=None)))
