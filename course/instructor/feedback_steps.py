@@ -531,6 +531,8 @@ def _objective_figure(rows: list[_Row], module: Any) -> Any | None:
     theme.apply(figure, title=f"Your marks by objective, module {module.id}", x_title="marks",
                 y_title="", barmode="overlay", height=120 + 60 * len(names))
     figure.update_yaxes(autorange="reversed")
+    figure.update_xaxes(range=[0, max(available) * 1.35], dtick=1 if max(available) <= 6 else None)  # room for labels
+    figure.update_layout(legend=dict(orientation="h", x=0, y=1.02, yanchor="bottom"), margin=dict(t=110))
     alt = "; ".join(f"{n}: {_points(e)} of {_points(a)}" for n, e, a in zip(names, earned, available))
     cell = new_code_cell("")
     cell.outputs = [new_output("display_data", data={PLOTLY_MIME: json.loads(figure.to_json()),
