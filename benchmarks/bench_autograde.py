@@ -10,7 +10,8 @@ cohort), each grader a fresh command on its own copy of the same course folder:
 - **exocourse**: the course's own configuration, answers read from the key, nothing run.
 
 Scores must be identical, learner by learner (goal: at least 20 times faster). The
-per-learner time of each is printed too. ``python -m benchmarks autograde``.
+per-learner time of each is printed too. ``python -m benchmarks autograde``
+(``BENCH_AUTOGRADE_LEARNERS=10`` for a quick smoke run).
 """
 from __future__ import annotations
 
@@ -24,7 +25,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 ASSESSMENT = "01_exosome_biology"
-SUBMISSIONS = 60
+# 60 by default; BENCH_AUTOGRADE_LEARNERS=10 for a quick smoke run on a busy machine.
+SUBMISSIONS = int(os.environ.get("BENCH_AUTOGRADE_LEARNERS", "60"))
 GOAL = 20.0
 
 # nbgrader's defaults and what any course needs (where things are, how answers are

@@ -36,7 +36,8 @@ c.OverwriteCells.add_missing_cells = True
 # replaced by a step that reads each answer cell as text and scores it against the key in
 # assessments/<id>.yml (course.instructor.grading). `exocourse autograde`, `nbgrader
 # autograde` run in this folder and Formgrader's autograde button all use this list.
-# (CheckCellMetadataCompiled is nbgrader's CheckCellMetadata with its schema compiled once.)
+# (CheckCellMetadataCompiled is nbgrader's CheckCellMetadata with its schema compiled once;
+# SaveAutoGradesOnce is nbgrader's SaveAutoGrades committing once per notebook.)
 # (RestoreCellRoles gives every cell the grading role the instructor gave it: nbgrader's
 # OverwriteCells trusts the submission's grade/solution flags.)
 c.Autograde.sanitize_preprocessors = [
@@ -52,7 +53,7 @@ c.Autograde.autograde_preprocessors = [
     "nbgrader.preprocessors.IgnorePattern",
     "nbconvert.preprocessors.ClearMetadataPreprocessor",
     "nbgrader.preprocessors.LimitOutput",
-    "nbgrader.preprocessors.SaveAutoGrades",
+    "course.instructor.gradebook_steps.SaveAutoGradesOnce",
     "nbgrader.preprocessors.AssignLatePenalties",
     "course.instructor.metadata_check.CheckCellMetadataCompiled",
 ]

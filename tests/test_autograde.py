@@ -134,3 +134,33 @@ def test_release_refuses_a_source_folder_that_would_hand_out_the_key(tmp_path: P
     (course.source_dir / "01_exosome_biology" / "key.yml").unlink()
     (released,) = release(course, ["01"])
     assert released.items >= 6 and released.autograded_points == released.items and released.manual_points > 0
+
+
+@pytest.mark.slow
+def test_saving_grades_once_per_notebook_records_exactly_what_nbgraders_save_does(taken_in, tmp_path: Path) -> None:
+    import shutil
+
+    from course.instructor.coursedir import CONFIG_FILE, open_course
+
+    course, assessment_id = taken_in
+
+    def graded_with(save_step: str, folder: Path) -> list[tuple[object, ...]]:
+        shutil.copytree(course.root, folder, ignore=shutil.ignore_patterns(
+            "autograded", "gradebook.db", "gradebook-location.json", ".gradebook.lock"))
+        config = (folder / CONFIG_FILE).read_text(encoding="utf-8")
+        assert "course.instructor.gradebook_steps.SaveAutoGradesOnce" in config
+        (folder / CONFIG_FILE).write_text(config.replace("course.instructor.gradebook_steps.SaveAutoGradesOnce",
+                                                         save_step), encoding="utf-8")
+        copy = open_course(folder, f"sqlite:///{folder / 'gradebook.db'}")
+        from course.instructor.release import release
+
+        release(copy, [assessment_id])
+        autograde(copy, assessment_id, progress=None)
+        with copy.gradebook() as gb:
+            return sorted((s.student.id, g.name, g.auto_score, g.needs_manual_grade,
+                           next((c.auto_comment for c in n.comments if c.name == g.name), "-"))
+                          for s in gb.assignment_submissions(assessment_id) for n in s.notebooks for g in n.grades)
+
+    ours = graded_with("course.instructor.gradebook_steps.SaveAutoGradesOnce", tmp_path / "once")
+    stock = graded_with("nbgrader.preprocessors.SaveAutoGrades", tmp_path / "stock")
+    assert ours == stock and len(ours) > 20

@@ -157,18 +157,22 @@ def _converter_class() -> type:
 @contextmanager
 def shared_engines() -> Iterator[None]:
     """While grading, every ``nbgrader.api.Gradebook`` this process opens reuses one
-    SQLAlchemy engine per database URL.
+    SQLAlchemy engine per database URL, and checks the gradebook's tables once.
 
-    nbgrader opens a new ``Gradebook`` (a new engine, whose first connection initialises
-    the dialect) in each gradebook step: nine times per learner, and with no kernel to
-    wait for that was most of the time a learner took. An engine is only a factory of
-    connections; ``Gradebook.close()`` still returns them (``engine.dispose()``), so the
-    sessions, transactions and queries are exactly nbgrader's own.
+    nbgrader opens a new ``Gradebook`` in each gradebook step, nine times per learner: each
+    time a new engine (whose first connection initialises the dialect), a look at the
+    table names and a ``create_all``. With no kernel to wait for, that was much of the time
+    a learner took. An engine is only a factory of connections, and the tables do not go
+    away during a run; ``Gradebook.close()`` still returns its connections
+    (``engine.dispose()``), so the sessions, transactions and queries are nbgrader's own.
     """
     import nbgrader.api as nbgrader_api
 
-    create = nbgrader_api.create_engine
+    create, inspect, metadata = nbgrader_api.create_engine, nbgrader_api.inspect, nbgrader_api.Base.metadata
+    create_all = metadata.create_all
     engines: dict[str, Any] = {}
+    tables: dict[int, list[str]] = {}
+    created: set[int] = set()
 
     def shared(url: Any, *args: Any, **kwargs: Any) -> Any:
         key = f"{url}|{sorted(kwargs.items())}"
@@ -176,11 +180,39 @@ def shared_engines() -> Iterator[None]:
             engines[key] = create(url, *args, **kwargs)
         return engines[key]
 
-    nbgrader_api.create_engine = shared
+    class _KnownTables:
+        def __init__(self, names: list[str]) -> None:
+            self.names = names
+
+        def get_table_names(self) -> list[str]:
+            return list(self.names)
+
+    def inspect_once(subject: Any, *args: Any, **kwargs: Any) -> Any:
+        if id(subject) in tables:
+            return _KnownTables(tables[id(subject)])
+        inspector = inspect(subject, *args, **kwargs)
+        if any(subject is engine for engine in engines.values()):
+            names = inspector.get_table_names()
+            if names:
+                tables[id(subject)] = names
+            return _KnownTables(names)
+        return inspector
+
+    def create_all_once(bind: Any = None, *args: Any, **kwargs: Any) -> Any:
+        if bind is not None and id(bind) in created:
+            return None
+        result = create_all(bind, *args, **kwargs)
+        if bind is not None and any(bind is engine for engine in engines.values()):
+            created.add(id(bind))
+        return result
+
+    nbgrader_api.create_engine, nbgrader_api.inspect = shared, inspect_once
+    metadata.create_all = create_all_once
     try:
         yield
     finally:
-        nbgrader_api.create_engine = create
+        nbgrader_api.create_engine, nbgrader_api.inspect = create, inspect
+        del metadata.create_all            # the class's own method again
         for engine in engines.values():
             engine.dispose()
 
