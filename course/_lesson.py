@@ -24,7 +24,7 @@ from course._activity import TRACKER, Tracker, active_seconds, note, time_rule
 from course._display import STYLE, grading_now, inline_markdown, show, show_html
 from course._progress import ProgressStore, default_store
 from course._progress_schema import iter_attempts
-from course._references import keys_in_text, load_references
+from course._references import keys_in_text
 from course._syllabus import CompletionRule, Module, load_syllabus
 
 # Verbs whose module can say which references its tool cites (``cited_keys()``).
@@ -272,18 +272,15 @@ def cited_keys(module: str, cells: list[dict[str, Any]] | None = None) -> list[s
 
 
 def finish(module: str) -> None:
-    """The end of the lesson: what is still to do, a button to mark it complete, the references.
+    """The end of the lesson: what is still to do, and a button to mark it complete.
 
     Running this cell completes nothing: press "Mark this module complete" when you are ready.
+    (The lesson's reference list is Markdown in the lesson itself, readable before anything runs.)
     """
     m = load_syllabus().module(module)
     if grading_now():
         return
     show(FinishView(m.id).widget)
-    bibliography = load_references()
-    references = sorted((bibliography.get(k) for k in cited_keys(m.id)), key=lambda r: r.citation.lower())
-    items = "".join(f"<li>{r.full_html()} <small>[{html.escape(r.key)}]</small></li>" for r in references)
-    show_html(f'<div class="erc-lesson-finish"><h3>References for this lesson</h3><ol>{items}</ol></div>')
 
 
 __all__ = ["start", "finish", "cited_keys", "completion_status", "completion_rule_text", "FinishView", "Completion"]

@@ -269,7 +269,7 @@ def test_load_assessment_reads_the_yaml_behind_a_source_or_release_notebook(tmp_
     item = by_yaml.item(5)
     assert (item.id, item.kind, item.answer, item.tolerance, item.solution_text) == (
         "particle-protein-ratio", "number", 4e10, 2e9, "4e10")
-    assert by_yaml.item(1).correct_letters == frozenset("ABCD") and by_yaml.item(1).solution_text == "A, B, C, D"
+    assert by_yaml.item(1).correct_letters == frozenset("ABDE") and by_yaml.item(1).solution_text == "A, B, D, E"
     assert by_yaml.item_for_check_cell(item.test_cell) == item and by_yaml.item_for_check_cell("nope") is None
 
 

@@ -77,7 +77,7 @@ def test_in_jupyterlab_a_learner_ticks_a_question_saves_and_downloads_the_checkl
     if not CHROMIUM.exists():
         pytest.skip("Debian's chromium is not installed: run `sudo apt-get install chromium`")
     with jupyterlab(tmp_path, learner_home) as url, chromium_page() as page:
-        open_and_run_all(page, url.format(path="05_duty_of_care.ipynb"), "References for this lesson")
+        open_and_run_all(page, url.format(path="05_duty_of_care.ipynb"), "End of module 05")
         page.get_by_label("Supplier", exact=True).fill("Acme Bio")
         page.get_by_text("Source and donor screening (0 of 2 answered)").click()
         page.get_by_label("Answered in writing: Cell source").check()

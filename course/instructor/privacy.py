@@ -142,10 +142,10 @@ def forget(course: CourseDir, learner: str) -> ForgetResult:
         ids.save()
         result.removed.append(f"{IDS_FILE}: the learner's entry ({len(keys)} LMS id{'s' if len(keys) != 1 else ''})")
     _remove_named_files(course, learner, downloaded, result)
-    codes = [c.code for c in register if c.learner_id == learner]
-    if codes:
-        result.kept.append(f"certificates/register.csv: {len(codes)} line(s) ({', '.join(codes)}), kept so that "
-                           "the certificate can still be verified")
+    numbers = [entry.credential.certificate_id for entry in register if entry.learner_id == learner]
+    if numbers:
+        result.kept.append(f"certificates/register.csv: {len(numbers)} line(s) (certificate {', '.join(numbers)}), "
+                           "kept so that the certificate can still be verified")
     result.still_mentioned_in = mentions(course, learner)
     return result
 
