@@ -1,9 +1,10 @@
 # nbgrader configuration of the Exosome Reality Check course.
 #
 # `exocourse` reads this file for every step (release, intake, autograde, feedback,
-# report); plain `nbgrader` commands run from this folder read it too. Only
-# grading/source/ is hand-written: release/, submitted/, autograded/, feedback/,
-# reports/ and gradebook.db are generated.
+# report); plain `nbgrader` commands run from this folder read it too. Hand-written:
+# assessments/*.yml (each assessment's questions and key) and this file; source/ is
+# generated from the YAML (`make assessments`); release/, submitted/, autograded/,
+# feedback/, reports/ and the gradebook are made by the steps.
 import os
 
 c = get_config()  # noqa: F821 (provided by traitlets when it loads this file)
@@ -19,7 +20,16 @@ c.CourseDirectory.root = HERE
 # (or `exocourse --db-url ...`). Nothing else changes. The URL is normalised (driver) and
 # checked against gradebook-location.json by the same code exocourse uses, so nbgrader's
 # commands and Formgrader stop with what to set rather than start a second gradebook.
-from course.instructor.coursedir import nbgrader_db_url  # noqa: E402
+try:
+    from course.instructor.coursedir import nbgrader_db_url  # noqa: E402
+except ImportError as missing:
+    # traitlets logs an ordinary error in a config file and carries on with nbgrader's own
+    # defaults: its Execute step (which runs learners' code) and a new, empty gradebook.db.
+    # A SystemExit is the one thing it lets through, so stop here instead.
+    raise SystemExit(
+        f"This course's nbgrader settings need the course library, which this Python cannot import "
+        f"({missing}). Run nbgrader from the course's environment (e.g. ../.venv/bin/nbgrader) or install "
+        "it there with: pip install -e '.[instructor]'") from None
 
 c.CourseDirectory.db_url = nbgrader_db_url(HERE)
 

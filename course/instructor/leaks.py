@@ -96,6 +96,9 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 from urllib.parse import unquote_plus
 
+# nbgrader's region markers are defined once, beside the assessment format.
+from course.instructor.assessments import HIDDEN_BEGIN, HIDDEN_END, SOLUTION_BEGIN, SOLUTION_END
+
 if TYPE_CHECKING:
     from course.instructor.coursedir import CourseDir
 
@@ -120,8 +123,6 @@ MIN_OPTION = 8        # an option text shorter than this is not distinctive enou
 MAX_DEPTH = 2         # base64 inside base64 inside the blob, and no deeper
 _MIN_ENCODED = 16     # base64/hex runs shorter than this are not decoded
 
-SOLUTION_BEGIN, SOLUTION_END = "### BEGIN SOLUTION", "### END SOLUTION"
-HIDDEN_BEGIN, HIDDEN_END = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
 _DELIMITERS = ((SOLUTION, SOLUTION_BEGIN), (SOLUTION, SOLUTION_END),
                (HIDDEN_TEST, HIDDEN_BEGIN), (HIDDEN_TEST, HIDDEN_END))
 
