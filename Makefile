@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 ROOT_FLAG := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 
-.PHONY: lab instructor test bench demo browser postgres clean lessons content axe
+.PHONY: lab instructor test lint bench demo browser postgres clean lessons content axe
 
 # The stamp files make "older than pyproject.toml" a plain make dependency. The repository's
 # .venv has the learner's library plus JupyterLab and the instructor's tools (pyproject's extras).
@@ -84,8 +84,13 @@ fonts:
 	  fi; \
 	fi
 
-test: $(VENV)/.installed-test browser postgres fonts node axe
+test: $(VENV)/.installed-test browser postgres fonts node axe lint
 	$(BIN)/python -m pytest
+
+# ruff and mypy, configured in pyproject.toml; `make test` runs them first.
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check course tests benchmarks grading/nbgrader_config.py setup.py
+	$(BIN)/mypy
 
 # The JupyterLite edition: a static site in build/lite/ (lite/ pins what it serves; npm
 # installs the Pyodide runtime from lite/package-lock.json). `make lite-serve` tries it on
