@@ -27,10 +27,15 @@ ALL_RUN = ("() => { const w = window.jupyterapp.shell.currentWidget; const k = w
            " if (!k || k.status !== 'idle') return false;"
            " return w.content.widgets.filter(c => c.model.type === 'code' && c.model.sharedModel.getSource().trim())"
            "   .every(c => c.model.executionCount !== null); }")
+CLOSE_ALL = ("async () => { const app = window.jupyterapp; if (!app) return;"
+             " await app.commands.execute('docmanager:save-all'); await app.commands.execute('application:close-all'); }")
 SITE_GOAL_MB, KERNEL_GOAL_S, RATIO_GOAL = 60.0, 15.0, 2.0
 
 
 def _open(page: Any, url: str) -> float:
+    # Save and close what is open: JupyterLab restores the last visit's tabs, a kernel for each.
+    if page.url.startswith("http"):
+        page.evaluate(CLOSE_ALL)
     started = time.perf_counter()
     page.goto(url, wait_until="domcontentloaded")
     page.wait_for_function(KERNEL_IDLE, timeout=240_000, polling=100)

@@ -140,6 +140,8 @@ SHOWN = ("() => { const r = {widgets: 0, figures: 0, figure_cells: [], widget_ce
          " return r; }")
 
 
+CLOSE_ALL = ("async () => { const app = window.jupyterapp; if (!app) return;"
+             " await app.commands.execute('docmanager:save-all'); await app.commands.execute('application:close-all'); }")
 CELLS = ("() => window.jupyterapp.shell.currentWidget.content.widgets.map((c, i) => c.model.type !== 'code' ? null :"
          " [i, c.model.executionCount, c.model.sharedModel.getSource().slice(0, 50),"
          "  c.model.outputs.toJSON().map(o => o.output_type + ' ' + Object.keys(o.data || {}).join('|'))]).filter(x => x)")
@@ -162,7 +164,12 @@ def wait_for_kernel(browser: Browser) -> None:
 
 
 def open_notebook(browser: Browser, path: str) -> float:
-    """Open ``path`` in JupyterLite and wait for its kernel; return the seconds it took."""
+    """Open ``path`` in JupyterLite and wait for its kernel; return the seconds it took.
+
+    The notebooks open before are saved and closed first: JupyterLab restores the tabs of its last
+    visit and starts a kernel for each, so a sixth lesson would otherwise start six kernels."""
+    if browser.page.url.startswith(browser.base):
+        browser.page.evaluate(CLOSE_ALL)
     started = time.monotonic()
     browser.page.goto(f"{browser.base}/lab/index.html?path={path}", wait_until="domcontentloaded")
     wait_for_kernel(browser)
