@@ -54,7 +54,7 @@ def test_lesson_01_runs_in_jupyterlab_and_a_learner_gets_feedback_on_a_wrong_the
     right = next(o for o in question.options if o.correct)
     ARTIFACTS.mkdir(exist_ok=True)
     with chromium_page() as page:
-        open_and_run_all(page, lab.format(path="01_exosome_biology.ipynb"), "Module 01 complete")
+        open_and_run_all(page, lab.format(path="01_exosome_biology.ipynb"), "End of module 01")
 
         box = page.locator(".erc-quiz", has_text=plain(question.prompt)).first
         box.scroll_into_view_if_needed()
