@@ -120,7 +120,8 @@ def browser(server: Server) -> Iterator[Browser]:
 KERNEL_IDLE = ("() => { const w = window.jupyterapp && window.jupyterapp.shell.currentWidget;"
                " const k = w && w.sessionContext && w.sessionContext.session && w.sessionContext.session.kernel;"
                " return !!k && k.status === 'idle'; }")
-ALL_RUN = ("() => { const w = window.jupyterapp.shell.currentWidget; const k = w.sessionContext.session.kernel;"
+ALL_RUN = ("() => { const w = window.jupyterapp.shell.currentWidget; const s = w && w.sessionContext.session;"
+           " const k = s && s.kernel;"
            " if (!k || k.status !== 'idle') return false;"
            " return w.content.widgets.filter(c => c.model.type === 'code' && c.model.sharedModel.getSource().trim())"
            "   .every(c => c.model.executionCount !== null); }")
