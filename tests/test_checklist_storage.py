@@ -50,3 +50,16 @@ def test_a_folder_that_cannot_be_written_gives_a_plain_message(supplier_question
     blocker.write_text("a file where the folder should be", encoding="utf-8")
     with pytest.raises(CourseError, match="Could not save the checklist.*download link"):
         cl.save_checklist(supplier_questions, cl.ChecklistState(), blocker / "record")
+
+
+def test_in_the_browser_edition_the_message_says_the_checklist_is_kept_in_the_browser(
+        supplier_questions, tmp_path, monkeypatch):
+    import sys
+
+    from course import _progress
+
+    cl.save_checklist(supplier_questions, cl.ChecklistState(supplier="Acme Bio"), tmp_path, on=date(2025, 5, 2))
+    monkeypatch.setattr(sys, "platform", "emscripten")
+    monkeypatch.setattr(_progress, "BROWSER_DRIVE", tmp_path.parent)  # this test's folder stands for /drive
+    _, message = cl.load_saved_state(tmp_path, supplier_questions)
+    assert message and "kept in this browser, for this site" in message and str(tmp_path.parent) not in message

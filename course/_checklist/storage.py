@@ -16,6 +16,7 @@ from course._checklist.content import SupplierChecklist
 from course._checklist.document import document_name, render_markdown, render_pdf
 from course._checklist.state import ChecklistState, state_from_json, state_to_json
 from course._errors import CourseError
+from course._progress import where
 
 # The checklist state kept beside the learner's record, so a re-run cell loses nothing.
 STATE_FILE_NAME = "supplier-checklist.json"
@@ -63,9 +64,9 @@ def load_saved_state(directory: Path, checklist: SupplierChecklist) -> tuple[Che
         return ChecklistState(), None
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-        return state_from_json(data, checklist), f"Reopened your checklist saved in {path}."
+        return state_from_json(data, checklist), f"Reopened your checklist saved in {where(path)}."
     except (OSError, ValueError, CourseError):
-        return ChecklistState(), (f"Your saved checklist in {path} could not be read, so the form starts "
+        return ChecklistState(), (f"Your saved checklist in {where(path)} could not be read, so the form starts "
                                   "empty; the file has not been changed.")
 
 

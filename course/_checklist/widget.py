@@ -16,6 +16,7 @@ from course._checklist.state import ChecklistState, Response, answered_by_group,
 from course._checklist.storage import load_saved_state, record_directory, save_checklist
 from course._display import STYLE, cite_html, grading_now, show
 from course._errors import CourseError
+from course._progress import where
 
 
 def download_link_html(file_name: str, content: str | bytes, what: str = "") -> str:
@@ -119,7 +120,7 @@ class ChecklistView:
         missing = outstanding(self.checklist, state)
         still = (f"{len(missing)} question(s) still need a written answer."
                  if missing else "Every question has a written answer.")
-        self.result.value = (f'<p role="status">Saved to <code>{html.escape(str(saved.document))}</code> '
+        self.result.value = (f'<p role="status">Saved to <code>{html.escape(where(saved.document))}</code> '
                              f"and its PDF beside it. {still}</p><p>{links}</p>")
 
     def _refresh(self) -> None:
