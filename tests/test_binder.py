@@ -188,8 +188,12 @@ def test_a_fresh_environment_from_binders_list_runs_postbuild_and_the_start_page
     assert json.loads(overrides.read_text())["@jupyterlab/apputils-extension:notification"]["fetchNews"] == "false"
     page_config = venv / "etc" / "jupyter" / "labconfig" / "page_config.json"
     assert json.loads(page_config.read_text())["disabledExtensions"]["@jupyter/nbgrader"] is True
-    shown = subprocess.run([str(bin_dir / "jupyter"), "lab", "--show-config"], cwd=tmp_path, env=env,
-                           capture_output=True, text=True, check=True).stdout
+    server_config = json.loads((venv / "etc" / "jupyter" / "jupyter_server_config.json").read_text())
+    assert server_config["ServerApp"]["root_dir"] == str((clone / "build" / "learner").resolve())
+    config = subprocess.run([str(bin_dir / "jupyter"), "lab", "--show-config"], cwd=tmp_path, env=env,
+                            capture_output=True, text=True)
+    assert config.returncode == 0, config.stdout + config.stderr
+    shown = config.stdout
     lab_config = shown[shown.index("LabApp"):]
     assert re.search(r"\.default_url = '/lab/tree/modules/00_start_here\.ipynb'", lab_config)
     # The assessment releases were built.

@@ -117,7 +117,9 @@ def test_release_intake_autograde_feedback_report_through_the_command(capsys: py
     assert code == 0
     assert "accepted  Ann Lee.ipynb → learner Ann Lee → Ann_Lee" in out
     assert "rejected  broken.ipynb: the file is damaged" in out
-    assert out.strip().endswith("2 accepted, 0 repaired, 1 rejected")
+    summary, note = out.strip().splitlines()[-2:]
+    assert summary.endswith("2 accepted, 0 repaired, 1 rejected")
+    assert note.strip().startswith("no due date is set for 01_")     # what the late flags rest on
     assert snapshot(inbox) == before
 
     code, out, err = run(capsys, *base, "autograde", "01", "--workers", "2")

@@ -39,8 +39,17 @@ def no_postgres_driver(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_the_documented_postgresql_url_names_the_installed_driver() -> None:
     assert normalise_db_url("postgresql://grader@db/exo") == "postgresql+psycopg://grader@db/exo"
     assert normalise_db_url("postgres://grader@db/exo") == "postgresql+psycopg://grader@db/exo"
-    assert normalise_db_url("postgresql+psycopg2://g@db/exo") == "postgresql+psycopg2://g@db/exo"
     assert normalise_db_url("sqlite:////tmp/x.db") == "sqlite:////tmp/x.db"
+
+
+def test_a_url_that_names_its_driver_keeps_it_or_says_what_to_install() -> None:
+    try:
+        import psycopg2  # noqa: F401
+    except ImportError:
+        with pytest.raises(ConfigurationError, match="psycopg2-binary"):
+            normalise_db_url("postgresql+psycopg2://g@db/exo")
+    else:
+        assert normalise_db_url("postgresql+psycopg2://g@db/exo") == "postgresql+psycopg2://g@db/exo"
 
 
 def test_only_psycopg2_installed_is_used_for_a_plain_postgresql_url(monkeypatch: pytest.MonkeyPatch) -> None:
