@@ -3,7 +3,7 @@
 ``course.figure("size_ladder")`` imports ``course._figures.size_ladder``, calls its
 ``build()`` and shows three things: the interactive plotly figure, a text description,
 and the data behind it as a small table (for screen-reader users and for anyone who
-prefers numbers). Builders import plotly inside ``build`` so ``import course`` stays light.
+prefers numbers). Builders write the plotly figure as plain data (``spec.py``): no lesson imports plotly.
 """
 from __future__ import annotations
 

@@ -52,7 +52,7 @@ def describe(bands: tuple[PurityBand, ...], placement: BandPlacement | None, lab
 
 def build(ratio: float | None = None, label: str = "Your product") -> Figure:
     """The purity bands on a log axis; with ``ratio``, the product marked on them."""
-    import plotly.graph_objects as go
+    from course._figures.spec import figure
 
     bands = load_purity_bands()
     placement = purity_band(ratio) if ratio is not None else None
@@ -61,7 +61,7 @@ def build(ratio: float | None = None, label: str = "Your product") -> Figure:
     if placement is not None:
         lo, hi = min(lo, placement.ratio / 5), max(hi, placement.ratio * 5)
 
-    fig = go.Figure()
+    traces: list[dict[str, Any]] = []
     for index, band in enumerate(bands):
         style = theme.style(index)
         start, end = band.lower if band.lower is not None else lo, band.upper if band.upper is not None else hi
@@ -69,16 +69,17 @@ def build(ratio: float | None = None, label: str = "Your product") -> Figure:
         ends = ["triangle-left" if band.lower is None else "line-ns",
                 "triangle-right" if band.upper is None else "line-ns"]
         row = _band_row(band)
-        fig.add_trace(go.Scatter(
-            x=[start, end], y=[row, row], mode="lines+markers", name=band.name.capitalize(), cliponaxis=False,
+        traces.append(dict(
+            type="scatter", x=[start, end], y=[row, row], mode="lines+markers", name=band.name.capitalize(),
+            cliponaxis=False,
             line={"color": style["color"], "width": 16},
             marker={"color": style["color"], "symbol": ends, "size": 18,
                     "line": {"color": style["color"], "width": 3}},
             hovertemplate=f"{band.name}: {band.wording}<br>Source: {band.reference}<extra></extra>",
         ))
     for number, (start, end, below, above) in enumerate(_gaps(bands)):
-        fig.add_trace(go.Scatter(
-            x=[start, end], y=[GAP_ROW, GAP_ROW], mode="lines+markers", name="Not classified by the source",
+        traces.append(dict(
+            type="scatter", x=[start, end], y=[GAP_ROW, GAP_ROW], mode="lines+markers", name="Not classified by the source",
             legendgroup="gap", showlegend=number == 0,
             line={"color": "#4d4d4d", "width": 4, "dash": "dot"},
             marker={"color": "#4d4d4d", "symbol": "line-ns", "size": 14, "line": {"color": "#4d4d4d", "width": 2}},
@@ -86,11 +87,14 @@ def build(ratio: float | None = None, label: str = "Your product") -> Figure:
                            f"{above.name}; not classified<extra></extra>"),
         ))
     rows_order = [GAP_ROW, *(_band_row(b) for b in bands)]
+    shapes: list[dict[str, Any]] = []
     if placement is not None:
         rows_order.insert(0, label)
-        fig.add_vline(x=placement.ratio, line={"color": "#000000", "width": 2, "dash": "dash"})
-        fig.add_trace(go.Scatter(
-            x=[placement.ratio], y=[label], mode="markers+text", name=label,
+        shapes.append({"type": "line", "xref": "x", "yref": "y domain", "x0": placement.ratio,
+                       "x1": placement.ratio, "y0": 0, "y1": 1,
+                       "line": {"color": "#000000", "width": 2, "dash": "dash"}})
+        traces.append(dict(
+            type="scatter", x=[placement.ratio], y=[label], mode="markers+text", name=label,
             marker={"color": "#000000", "symbol": "star", "size": 20},
             text=[f"{format_scientific(placement.ratio)} per µg: "
                   + (placement.label if placement.classified else "between bands, not classified")],
@@ -101,13 +105,16 @@ def build(ratio: float | None = None, label: str = "Your product") -> Figure:
             hovertemplate=f"{label}: {format_scientific(placement.ratio)} particles per µg<extra></extra>",
         ))
     ticks = [10.0 ** p for p in range(math.floor(math.log10(lo)), math.ceil(math.log10(hi)) + 1)]
-    theme.apply(fig, title="How pure? Particles per µg of protein on Webber and Clayton's bands",
-                x_title="Particle-to-protein ratio (particles per µg of protein), log scale", y_title="Purity band",
-                height=430, showlegend=False)  # every row is labelled on the axis: no legend to decode
-    fig.update_xaxes(type="log", range=[math.log10(lo), math.log10(hi)], tickvals=ticks,
-                     ticktext=[format_scientific(t, digits=1).replace("1×", "") if t >= 1e4 else f"{t:g}"
-                               for t in ticks])
-    fig.update_yaxes(type="category", categoryorder="array", categoryarray=rows_order, showgrid=False)
+    layout = theme.layout(
+        title="How pure? Particles per µg of protein on Webber and Clayton's bands",
+        x_title="Particle-to-protein ratio (particles per µg of protein), log scale", y_title="Purity band",
+        height=430, showlegend=False,  # every row is labelled on the axis: no legend to decode
+        xaxis={"type": "log", "range": [math.log10(lo), math.log10(hi)], "tickvals": ticks,
+               "ticktext": [format_scientific(t, digits=1).replace("1×", "") if t >= 1e4 else f"{t:g}"
+                            for t in ticks]},
+        yaxis={"type": "category", "categoryorder": "array", "categoryarray": rows_order, "showgrid": False},
+        shapes=shapes)
+    fig = figure(traces, layout)
 
     columns = ["Row", "From (particles per µg)", "To (particles per µg)", "As the source states it", "Source"]
     rows: list[list[Any]] = [
