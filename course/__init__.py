@@ -18,14 +18,15 @@ answer's *format* is right (never whether the answer is); the first cell,
 ``course.check_my_answers()``, lists every question still unanswered or in the wrong format.
 
 Everything else in the package is private (modules whose names start with ``_``) and
-may change between versions. ``import course`` is light on purpose: each verb's module is imported when the
-notebook first uses it, and plotly, ipywidgets, PyYAML and fpdf2 only inside the verbs
-that need them.
+may change between versions. ``import course`` is light on purpose: the verb modules
+import plotly, ipywidgets, PyYAML and fpdf2 only inside the verbs that need them.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
+from course._answers import answer_sheet, check_format, check_my_answers
+from course._checklist import checklist
+from course._diagrams import diagram
+from course._dossier import dossier_checker
 from course._errors import (
     AnswerFormatError,
     ConfigurationError,
@@ -33,45 +34,13 @@ from course._errors import (
     CourseError,
     SubmissionError,
 )
-
-# Each verb's module is imported the first time a notebook uses the verb (PEP 562), so a
-# lesson pays only for what it shows: ``course.start`` needs neither the checklist nor the
-# dossier checker nor the record's PDF writer.
-_VERBS = {
-    "answer_sheet": "course._answers", "check_format": "course._answers", "check_my_answers": "course._answers",
-    "checklist": "course._checklist", "diagram": "course._diagrams", "dossier_checker": "course._dossier",
-    "factcheck": "course._factcheck", "figure": "course._figures", "start": "course._lesson",
-    "finish": "course._lesson", "quiz": "course._quiz", "record": "course._record", "evaluate": "course._record",
-    "cite": "course._references", "reflect": "course._reflect",
-}
-
-if TYPE_CHECKING:
-    from course._answers import answer_sheet, check_format, check_my_answers
-    from course._checklist import checklist
-    from course._diagrams import diagram
-    from course._dossier import dossier_checker
-    from course._factcheck import factcheck
-    from course._figures import figure
-    from course._lesson import finish, start
-    from course._quiz import quiz
-    from course._record import evaluate, record
-    from course._references import cite
-    from course._reflect import reflect
-
-
-def __getattr__(name: str) -> Any:
-    if name not in _VERBS:
-        raise AttributeError(f"module 'course' has no attribute {name!r}")
-    import importlib
-
-    verb = getattr(importlib.import_module(_VERBS[name]), name)
-    globals()[name] = verb
-    return verb
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_VERBS))
-
+from course._factcheck import factcheck
+from course._figures import figure
+from course._lesson import finish, start
+from course._quiz import quiz
+from course._record import evaluate, record
+from course._references import cite
+from course._reflect import reflect
 
 __version__ = "1.0.0"
 
