@@ -47,7 +47,8 @@ c.OverwriteCells.add_missing_cells = True
 # assessments/<id>.yml (course.instructor.grading). `exocourse autograde`, `nbgrader
 # autograde` run in this folder and Formgrader's autograde button all use this list.
 # (CheckCellMetadataCompiled is nbgrader's CheckCellMetadata with its schema compiled once;
-# SaveAutoGradesOnce is nbgrader's SaveAutoGrades committing once per notebook.)
+# SaveAutoGradesOnce is nbgrader's SaveAutoGrades committing once per notebook;
+# OverwriteCellsPreloaded is nbgrader's OverwriteCells reading the source cells once.)
 # (RestoreCellRoles gives every cell the grading role the instructor gave it: nbgrader's
 # OverwriteCells trusts the submission's grade/solution flags.)
 c.Autograde.sanitize_preprocessors = [
@@ -55,7 +56,7 @@ c.Autograde.sanitize_preprocessors = [
     "course.instructor.cell_roles.RestoreCellRoles",
     "nbgrader.preprocessors.DeduplicateIds",
     "nbgrader.preprocessors.OverwriteKernelspec",
-    "nbgrader.preprocessors.OverwriteCells",
+    "course.instructor.gradebook_steps.OverwriteCellsPreloaded",
     "course.instructor.metadata_check.CheckCellMetadataCompiled",
 ]
 c.Autograde.autograde_preprocessors = [

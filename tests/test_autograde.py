@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
 from pathlib import Path
@@ -164,3 +165,65 @@ def test_saving_grades_once_per_notebook_records_exactly_what_nbgraders_save_doe
     ours = graded_with("course.instructor.gradebook_steps.SaveAutoGradesOnce", tmp_path / "once")
     stock = graded_with("nbgrader.preprocessors.SaveAutoGrades", tmp_path / "stock")
     assert ours == stock and len(ours) > 20
+
+
+def _tampered(course, assessment_id: str) -> None:
+    """A submission with a locked prompt rewritten, a check cell deleted and another one's
+    type and points changed, filed beside the others as intake would."""
+    from course.instructor.assessments import read_notebook_json
+
+    path = course.root / "submitted" / "ann" / assessment_id / "assessment.ipynb"
+    nb = read_notebook_json(path)
+    locked = [c for c in nb["cells"] if c["metadata"].get("nbgrader", {}).get("locked")]
+    checks = [c for c in nb["cells"] if c["metadata"].get("nbgrader", {}).get("grade")
+              and not c["metadata"]["nbgrader"].get("solution")]
+    locked[0]["source"] = "I wrote over the question."
+    nb["cells"].remove(checks[0])
+    checks[1]["metadata"]["nbgrader"]["points"] = 50
+    checks[1]["cell_type"] = "markdown"
+    checks[1].pop("outputs", None)
+    checks[1].pop("execution_count", None)
+    folder = course.root / "submitted" / "eve" / assessment_id
+    folder.mkdir(parents=True)
+    (folder / "assessment.ipynb").write_text(json.dumps(nb), encoding="utf-8")
+    (folder / "timestamp.txt").write_text((path.parent / "timestamp.txt").read_text(encoding="utf-8"))
+
+
+@pytest.mark.slow
+def test_restoring_cells_from_cells_read_once_does_exactly_what_nbgraders_overwrite_does(taken_in,
+                                                                                        tmp_path: Path) -> None:
+    import shutil
+
+    from course.instructor.coursedir import CONFIG_FILE, open_course
+    from course.instructor.release import release
+
+    course, assessment_id = taken_in
+
+    def graded_with(step: str, folder: Path) -> tuple[list[tuple[object, ...]], dict[str, str]]:
+        shutil.copytree(course.root, folder, ignore=shutil.ignore_patterns(
+            "autograded", "gradebook.db", "gradebook-location.json", ".gradebook.lock"))
+        config = (folder / CONFIG_FILE).read_text(encoding="utf-8")
+        assert "course.instructor.gradebook_steps.OverwriteCellsPreloaded" in config
+        (folder / CONFIG_FILE).write_text(config.replace("course.instructor.gradebook_steps.OverwriteCellsPreloaded",
+                                                         step), encoding="utf-8")
+        copy = open_course(folder, f"sqlite:///{folder / 'gradebook.db'}")
+        release(copy, [assessment_id])
+        _tampered(copy, assessment_id)
+        autograde(copy, assessment_id, progress=None)
+        with copy.gradebook() as gb:
+            rows = sorted((s.student.id, g.name, g.auto_score, g.max_score, g.needs_manual_grade)
+                          for s in gb.assignment_submissions(assessment_id) for n in s.notebooks for g in n.grades)
+        graded = {p.parent.parent.name: json.loads(p.read_text(encoding="utf-8"))
+                  for p in (folder / "autograded").glob(f"*/{assessment_id}/assessment.ipynb")}
+        for nb in graded.values():
+            for cell in nb["cells"]:   # a cell nbgrader puts back gets a new random id
+                if re.fullmatch(r"[0-9a-f]{8}", cell.get("id", "")):
+                    cell["id"] = "new"
+        return rows, graded
+
+    ours_rows, ours_notebooks = graded_with("course.instructor.gradebook_steps.OverwriteCellsPreloaded",
+                                            tmp_path / "preloaded")
+    stock_rows, stock_notebooks = graded_with("nbgrader.preprocessors.OverwriteCells", tmp_path / "stock")
+    assert "eve" in ours_notebooks and "I wrote over the question." not in json.dumps(ours_notebooks["eve"])
+    assert ours_rows == stock_rows and len(ours_rows) > 20
+    assert ours_notebooks == stock_notebooks
