@@ -14,6 +14,10 @@ $(VENV)/.installed: pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[instructor]'
+	@# pip compiles an installed package's bytecode, but not an editable one's: without it a
+	@# lesson compiles the library on every kernel start where bytecode is not written
+	@# (PYTHONDONTWRITEBYTECODE, read-only folders), about 0.1 s of each lesson's run.
+	$(BIN)/python -m compileall -q course
 	@touch $@
 
 $(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
@@ -125,6 +129,7 @@ axe: node
 	  --prefix build/npm axe-core@$(AXE_VERSION)
 
 bench: $(VENV)/.installed-test axe
+	$(BIN)/python -m compileall -q course
 	$(BIN)/python -m benchmarks
 
 demo: $(VENV)/.installed fonts

@@ -235,6 +235,8 @@ class FactCheckView:
 
     def __init__(self, exercise: Exercise) -> None:
         import ipywidgets as w
+        from ipywidgets.widgets.widget_description import DescriptionStyle
+        from ipywidgets.widgets.widget_string import HTMLStyle
 
         from course._display import inline_markdown
 
@@ -247,25 +249,30 @@ class FactCheckView:
             f"<ul>{intro}</ul>")
         self.choices: dict[str, Any] = {}
         self.feedback: dict[str, Any] = {}
+        # One layout and one style object shared by all the cards' widgets of a kind: each
+        # widget would otherwise open its own two (a Jupyter comm each), 13 cards' worth.
+        plain, full = w.Layout(), w.Layout(width="100%")
+        tight = w.Layout(width="auto", align_self="flex-start")
+        text_style, label_style = HTMLStyle(), DescriptionStyle(description_width="initial")
+        button_style = w.ButtonStyle()
         cards = []
         for number, statement in enumerate(exercise.statements, start=1):
             quote = w.HTML(f"<p><strong>Statement {number}.</strong> The source article says: "
-                           f"“{inline_markdown(statement.quote)}”</p>")
+                           f"“{inline_markdown(statement.quote)}”</p>", layout=plain, style=text_style)
             choice = w.RadioButtons(
                 options=[(name.capitalize(), name) for name in exercise.verdicts], value=None,
-                description=f"Verdict on statement {number}:", style={"description_width": "initial"},
-                layout=w.Layout(width="100%"))
+                description=f"Verdict on statement {number}:", style=label_style, layout=full)
             button = w.Button(description=f"Check statement {number}", button_style="primary",
-                              tooltip="Mark my verdict and explain it", layout=w.Layout(width="auto", align_self="flex-start"))
-            output = w.HTML(value="")
+                              tooltip="Mark my verdict and explain it", layout=tight, style=button_style)
+            output = w.HTML(value="", layout=plain, style=text_style)
             button.on_click(lambda _, sid=statement.id: self.check(sid))
             self.choices[statement.id] = choice
             self.feedback[statement.id] = output
-            card = w.VBox([quote, choice, button, output])
+            card = w.VBox([quote, choice, button, output], layout=plain)
             card.add_class("erc-quiz")
             cards.append(card)
         self.check_all_button = w.Button(description="Check all", tooltip="Mark every verdict I have chosen",
-                                         layout=w.Layout(width="auto", align_self="flex-start"))
+                                         layout=tight, style=button_style)
         self.summary = w.HTML(value="")
         self.check_all_button.on_click(lambda _: self.check_all())
         self.widget = w.VBox([header, *cards, self.check_all_button, self.summary])

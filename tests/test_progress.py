@@ -131,6 +131,30 @@ def test_an_unwritable_home_keeps_the_lesson_working_in_memory_with_one_message_
     assert str(blocked) in messages[0] and "\n" not in messages[0]
 
 
+def test_a_record_held_by_another_lesson_for_too_long_is_kept_in_memory_and_written_after(tmp_path, monkeypatch):
+    monkeypatch.setattr(_progress, "LOCK_TIMEOUT_SECONDS", 0.5)
+    messages = []
+    s = store(tmp_path, messages)
+    s.record_attempt("01", "a", "x", True)
+    lock = tmp_path / ".progress.json.lock"
+    holder = subprocess.Popen([sys.executable, "-c", textwrap.dedent(f"""
+        import fcntl, sys, time
+        handle = open({str(lock)!r}, "a")
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        print("held", flush=True)
+        time.sleep(3)
+    """)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        s.record_attempt("01", "b", "x", True)            # waits 0.5 s, then keeps it in memory
+        assert s.unsaved and "held the record for over 0.5 seconds" in messages[-1]
+        assert [a["question"] for a in json.loads((tmp_path / "progress.json").read_text())["attempts"]] == ["a"]
+    finally:
+        holder.wait()
+    s.record_attempt("01", "c", "x", True)
+    assert [a["question"] for a in json.loads((tmp_path / "progress.json").read_text())["attempts"]] == ["a", "b", "c"]
+
+
 def test_work_kept_in_memory_is_written_once_the_home_can_be_written_again(tmp_path):
     home = tmp_path / "home"
     home.write_text("in the way")

@@ -43,6 +43,8 @@ class ChecklistView:
 
     def __init__(self, directory: Path | None = None) -> None:
         import ipywidgets as widgets
+        from ipywidgets.widgets.widget_bool import CheckboxStyle
+        from ipywidgets.widgets.widget_string import HTMLStyle, TextStyle
 
         from course._references import load_references
 
@@ -50,8 +52,13 @@ class ChecklistView:
         self.directory = directory if directory is not None else record_directory()
         saved, message = load_saved_state(self.directory, self.checklist)
         bibliography = load_references()
-        wide = widgets.Layout(width="95%")
+        # One layout and one style object per kind, shared by the form's 60 widgets: each
+        # would otherwise open its own two (a Jupyter comm each).
+        wide, plain = widgets.Layout(width="95%"), widgets.Layout()
+        text_style = HTMLStyle()
         label_style = {"description_width": "initial"}
+        box_style = CheckboxStyle(**label_style)
+        notes_style = TextStyle(**label_style)
 
         self.supplier = widgets.Text(value=saved.supplier, description="Supplier",
                                      placeholder="Supplier's name", style=label_style, layout=wide)
@@ -68,16 +75,17 @@ class ChecklistView:
                 rows.append(widgets.HTML(
                     f"<p><strong>{html.escape(question.label)}.</strong> {html.escape(question.ask)}<br>"
                     f"<em>A good answer:</em> {html.escape(question.look_for)}<br>"
-                    f"<em>Why it matters:</em> {html.escape(question.why)} ({cites})</p>"))
+                    f"<em>Why it matters:</em> {html.escape(question.why)} ({cites})</p>",
+                    layout=plain, style=text_style))
                 self.answered[question.id] = widgets.Checkbox(
-                    value=response.answered, indent=False, style=label_style, layout=wide,
+                    value=response.answered, indent=False, style=box_style, layout=wide,
                     description=f"Answered in writing: {question.label}")
                 self.notes[question.id] = widgets.Textarea(
                     value=response.note, description=f"Notes on {question.label.lower()}",
                     placeholder="What the supplier said, and the document's name and date",
-                    style=label_style, layout=wide)
+                    style=notes_style, layout=wide)
                 rows += [self.answered[question.id], self.notes[question.id]]
-            sections.append(widgets.VBox(rows))
+            sections.append(widgets.VBox(rows, layout=plain))
         self.groups = widgets.Accordion(children=sections)
         self.tally = widgets.HTML()
         self.save_button = widgets.Button(description="Save and download", icon="download",
