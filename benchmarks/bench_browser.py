@@ -45,7 +45,11 @@ def _open_until_shown(page, url: str, figures: int) -> float:
     open_and_run_all(page, url)
     page.wait_for_function(SHOWN, arg=[figures], timeout=120_000)
     seconds = time.perf_counter() - started
-    page.evaluate("() => window.jupyterapp.serviceManager.sessions.shutdownAll()")
+    # Shut the kernel down and close the tab: JupyterLab restores the last visit's tabs, and
+    # the next notebook would open beside a restored one (and its kernel).
+    page.evaluate("async () => { const app = window.jupyterapp; await app.serviceManager.sessions.shutdownAll();"
+                  " await app.commands.execute('docmanager:save-all');"
+                  " await app.commands.execute('application:close-all'); }")
     return seconds
 
 

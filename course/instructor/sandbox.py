@@ -31,6 +31,7 @@ other learners from code that must run.
 """
 from __future__ import annotations
 
+import functools
 import json
 import os
 import secrets
@@ -84,6 +85,20 @@ def sandbox_unavailable() -> str | None:
     missing = [tool for tool in TOOLS if shutil.which(tool) is None]
     if missing:
         return f"running code confined needs util-linux's {', '.join(missing)} (Debian: apt-get install util-linux)"
+    return _namespaces_refused()
+
+
+@functools.cache
+def _namespaces_refused() -> str | None:
+    """Whether this machine lets root make the namespaces (a container may not)."""
+    try:
+        tried = subprocess.run(["unshare", "--mount", "--net", "--pid", "--ipc", "--uts", "--fork", "--mount-proc",
+                                "--", "true"], capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return f"running code confined needs Linux namespaces, and trying one failed ({exc})"
+    if tried.returncode != 0:
+        said = (tried.stderr.strip().splitlines() or ["no reason given"])[-1]
+        return f"running code confined needs Linux namespaces, which this machine refuses ({said})"
     return None
 
 
