@@ -40,6 +40,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -162,13 +163,54 @@ def _clean_env() -> dict[str, str]:
 
 
 def _kill(process: subprocess.Popen[bytes]) -> None:
-    """Kill the run's process group (``unshare``, whose death kills the namespace)."""
-    if process.poll() is None:
+    """Kill the run, and return only once everything in its PID namespace is gone.
+
+    Killing ``unshare`` alone ends the namespace's process 1 a moment later (its parent-death
+    signal), and the kernel then ends the rest: asynchronously. So process 1 is killed
+    directly and waited for: its exit completes only after every process of the namespace
+    has been killed.
+    """
+    if process.poll() is not None:
+        return
+    inits = _children(process.pid)
+    for pid in inits:
         try:
-            os.killpg(process.pid, signal.SIGKILL)
+            os.kill(pid, signal.SIGKILL)
         except ProcessLookupError:
             pass
-        process.wait()
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    process.wait()
+    deadline = time.monotonic() + 10
+    while any(_alive(pid) for pid in inits) and time.monotonic() < deadline:
+        time.sleep(0.01)
+
+
+def _children(pid: int) -> list[int]:
+    """The processes whose parent is ``pid`` (read from /proc)."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                stat = Path(f"/proc/{entry}/stat").read_text()
+            except OSError:
+                continue
+            # the command name (field 2) may hold spaces and parentheses: read after the last ')'
+            fields = stat[stat.rfind(")") + 2:].split()
+            if len(fields) > 1 and fields[1] == str(pid):
+                found.append(int(entry))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    """True while ``pid`` runs or is exiting; a zombie (exit complete, not yet reaped) is gone."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat[stat.rfind(")") + 2:].split()[0] not in ("Z", "X")
 
 
 def _result(out: Any, err: Any, nonce: str, returncode: int | None) -> SandboxRun:
