@@ -56,8 +56,10 @@ def _run_all(page: Any) -> float:
     """Seconds Run All took; raises RuntimeError saying what the page showed if it never ended."""
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
+    from tests.browser import run_all_cells
+
     started = time.perf_counter()
-    page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
+    run_all_cells(page)
     try:
         page.wait_for_function(ALL_RUN, timeout=300_000, polling=100)
     except PlaywrightTimeout:

@@ -108,6 +108,30 @@ def chromium_page(viewport: dict[str, int] | None = None) -> Iterator[object]:
             browser.close()
 
 
+RUN_ALL = ("async () => { const app = window.jupyterapp; const w = app.shell.currentWidget;"
+           " await w.context.ready; await w.sessionContext.ready; app.shell.activateById(w.id);"
+           " await app.commands.execute('notebook:run-all-cells'); }")
+STARTED = ("() => { const w = window.jupyterapp.shell.currentWidget; const k = w.sessionContext.session"
+           " && w.sessionContext.session.kernel; return (k && k.status !== 'idle')"
+           " || w.content.widgets.some(c => c.model.type === 'code' && c.model.executionCount !== null); }")
+
+
+def run_all_cells(page, tries: int = 3) -> None:
+    """Run All in the current notebook, once it is ready and active. JupyterLab (and
+    JupyterLite) sometimes takes the command before the notebook is its current one and
+    runs nothing; then, with nothing started after 10 s, the command is given again."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    for attempt in range(tries):
+        page.evaluate(RUN_ALL)
+        try:
+            page.wait_for_function(STARTED, timeout=10_000, polling=100)
+            return
+        except PlaywrightTimeout:
+            if attempt == tries - 1:
+                raise
+
+
 def open_and_run_all(page, url: str, done_text: str | None = None, timeout_ms: int = 180_000) -> None:
     """Open a notebook, wait for its kernel, run all cells and wait for ``done_text`` (or, without
     it, until every code cell has run and the kernel is idle again)."""
@@ -126,7 +150,7 @@ def open_and_run_all(page, url: str, done_text: str | None = None, timeout_ms: i
                            "&& window.jupyterapp.shell.currentWidget.sessionContext.session.kernel "
                            "&& window.jupyterapp.shell.currentWidget.sessionContext.session.kernel.status === 'idle'",
                            timeout=90_000)
-    page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
+    run_all_cells(page)
     if done_text is not None:
         page.get_by_text(done_text).first.wait_for(timeout=timeout_ms)
         return

@@ -28,7 +28,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-from tests.browser import CHROMIUM, CHROMIUM_FLAGS
+from tests.browser import CHROMIUM, CHROMIUM_FLAGS, run_all_cells
 from tests.conftest import ROOT
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -179,7 +179,7 @@ def open_notebook(browser: Browser, path: str) -> float:
 
 def run_all(browser: Browser) -> float:
     started = time.monotonic()
-    browser.page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
+    run_all_cells(browser.page)
     browser.page.wait_for_function(ALL_RUN, timeout=RUN_TIMEOUT_MS, polling=250)
     return time.monotonic() - started
 
