@@ -137,32 +137,40 @@ def test_release_refuses_a_source_folder_that_would_hand_out_the_key(tmp_path: P
     assert released.items >= 6 and released.autograded_points == released.items and released.manual_points > 0
 
 
-@pytest.mark.slow
-def test_saving_grades_once_per_notebook_records_exactly_what_nbgraders_save_does(taken_in, tmp_path: Path) -> None:
+def _graded_with(course, assessment_id: str, ours: str, step: str, folder: Path, tamper: bool = False):
+    """A copy of the taken-in course in ``folder`` with the configured step ``ours`` replaced
+    by ``step``, released and autograded (after ``_tampered`` adds its submission)."""
     import shutil
 
     from course.instructor.coursedir import CONFIG_FILE, open_course
+    from course.instructor.release import release
 
+    shutil.copytree(course.root, folder, ignore=shutil.ignore_patterns(
+        "autograded", "gradebook.db", "gradebook-location.json", ".gradebook.lock"))
+    config = (folder / CONFIG_FILE).read_text(encoding="utf-8")
+    assert ours in config
+    (folder / CONFIG_FILE).write_text(config.replace(ours, step), encoding="utf-8")
+    copy = open_course(folder, f"sqlite:///{folder / 'gradebook.db'}")
+    release(copy, [assessment_id])
+    if tamper:
+        _tampered(copy, assessment_id)
+    autograde(copy, assessment_id, progress=None)
+    return copy
+
+
+@pytest.mark.slow
+def test_saving_grades_once_per_notebook_records_exactly_what_nbgraders_save_does(taken_in, tmp_path: Path) -> None:
     course, assessment_id = taken_in
+    ours_step = "course.instructor.gradebook_steps.SaveAutoGradesOnce"
 
     def graded_with(save_step: str, folder: Path) -> list[tuple[object, ...]]:
-        shutil.copytree(course.root, folder, ignore=shutil.ignore_patterns(
-            "autograded", "gradebook.db", "gradebook-location.json", ".gradebook.lock"))
-        config = (folder / CONFIG_FILE).read_text(encoding="utf-8")
-        assert "course.instructor.gradebook_steps.SaveAutoGradesOnce" in config
-        (folder / CONFIG_FILE).write_text(config.replace("course.instructor.gradebook_steps.SaveAutoGradesOnce",
-                                                         save_step), encoding="utf-8")
-        copy = open_course(folder, f"sqlite:///{folder / 'gradebook.db'}")
-        from course.instructor.release import release
-
-        release(copy, [assessment_id])
-        autograde(copy, assessment_id, progress=None)
+        copy = _graded_with(course, assessment_id, ours_step, save_step, folder)
         with copy.gradebook() as gb:
             return sorted((s.student.id, g.name, g.auto_score, g.needs_manual_grade,
                            next((c.auto_comment for c in n.comments if c.name == g.name), "-"))
                           for s in gb.assignment_submissions(assessment_id) for n in s.notebooks for g in n.grades)
 
-    ours = graded_with("course.instructor.gradebook_steps.SaveAutoGradesOnce", tmp_path / "once")
+    ours = graded_with(ours_step, tmp_path / "once")
     stock = graded_with("nbgrader.preprocessors.SaveAutoGrades", tmp_path / "stock")
     assert ours == stock and len(ours) > 20
 
@@ -192,24 +200,11 @@ def _tampered(course, assessment_id: str) -> None:
 @pytest.mark.slow
 def test_restoring_cells_from_cells_read_once_does_exactly_what_nbgraders_overwrite_does(taken_in,
                                                                                         tmp_path: Path) -> None:
-    import shutil
-
-    from course.instructor.coursedir import CONFIG_FILE, open_course
-    from course.instructor.release import release
-
     course, assessment_id = taken_in
+    ours_step = "course.instructor.gradebook_steps.OverwriteCellsPreloaded"
 
     def graded_with(step: str, folder: Path) -> tuple[list[tuple[object, ...]], dict[str, str]]:
-        shutil.copytree(course.root, folder, ignore=shutil.ignore_patterns(
-            "autograded", "gradebook.db", "gradebook-location.json", ".gradebook.lock"))
-        config = (folder / CONFIG_FILE).read_text(encoding="utf-8")
-        assert "course.instructor.gradebook_steps.OverwriteCellsPreloaded" in config
-        (folder / CONFIG_FILE).write_text(config.replace("course.instructor.gradebook_steps.OverwriteCellsPreloaded",
-                                                         step), encoding="utf-8")
-        copy = open_course(folder, f"sqlite:///{folder / 'gradebook.db'}")
-        release(copy, [assessment_id])
-        _tampered(copy, assessment_id)
-        autograde(copy, assessment_id, progress=None)
+        copy = _graded_with(course, assessment_id, ours_step, step, folder, tamper=True)
         with copy.gradebook() as gb:
             rows = sorted((s.student.id, g.name, g.auto_score, g.max_score, g.needs_manual_grade)
                           for s in gb.assignment_submissions(assessment_id) for n in s.notebooks for g in n.grades)
@@ -221,8 +216,7 @@ def test_restoring_cells_from_cells_read_once_does_exactly_what_nbgraders_overwr
                     cell["id"] = "new"
         return rows, graded
 
-    ours_rows, ours_notebooks = graded_with("course.instructor.gradebook_steps.OverwriteCellsPreloaded",
-                                            tmp_path / "preloaded")
+    ours_rows, ours_notebooks = graded_with(ours_step, tmp_path / "preloaded")
     stock_rows, stock_notebooks = graded_with("nbgrader.preprocessors.OverwriteCells", tmp_path / "stock")
     assert "eve" in ours_notebooks and "I wrote over the question." not in json.dumps(ours_notebooks["eve"])
     assert ours_rows == stock_rows and len(ours_rows) > 20
