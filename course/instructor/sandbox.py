@@ -132,10 +132,9 @@ def run_cells(sources: list[str], limits: Limits = Limits(), hide: list[Path] | 
                 pass
             process.wait(timeout=limits.wall_seconds)
         except subprocess.TimeoutExpired:
-            _kill(process)
             return SandboxRun("timeout", f"stopped after {limits.wall_seconds:g} s (the time limit)")
         finally:
-            _kill(process)
+            _kill(process)      # at the time limit, and after any other way out: nothing is left running
         return _result(out, err, nonce, process.returncode)
 
 
